@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { CloseMode } from './types.js';
+
+/**
+ * The two refusals, applied to Node's own request and response objects. Every adapter ends up
+ * here, so the bytes on the wire are the same whatever framework is in front.
+ */
+
+/** The fixed 404, byte for byte, whatever the request: no Date, Server, X-Powered-By, ETag or body. */
+export const NOT_FOUND_BYTES = 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n';
+/** The fixed 404 on a connection that is closed after it (raw-socket paths and proxy mode). */
+export const NOT_FOUND_CLOSE_BYTES = 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+
+/** Closes a socket with zero further bytes: FIN, or RST where the socket supports it. */
+export function closeSocket(socket: Socket, mode: CloseMode): void {
+  if (socket.destroyed) return;
+  if (mode === 'reset') {
+    // resetAndDestroy() throws on TLS sockets (nodejs/node#49484): reset the TCP socket beneath.
+    const tcp = (socket as Socket & { _parent?: Socket })._parent ?? socket;
+    if (typeof tcp.resetAndDestroy === 'function' && !tcp.destroyed) {
+      try {
+        tcp.resetAndDestroy();
+        if (tcp !== socket) socket.destroy();
+        return;
+      } catch {
+        // Fall through to a plain close: RST is best effort.
+      }
+    }
+  }
+  socket.destroy();
+}
+
+/**
+ * Closes once everything already queued on the socket (earlier pipelined responses) is flushed,
+ * writing nothing more. `end()` first, so any later write is refused rather than sent.
+ */
+export function closeAfterFlush(socket: Socket, mode: CloseMode): void {
+  if (socket.destroyed) return;
+  if (socket.writableLength === 0) {
+    closeSocket(socket, mode);
+    return;
+  }
+  socket.end();
+  socket.once('finish', () => socket.destroy());
+}
+
+/** Whether any byte of this response may already be on the wire, so a drop would truncate it. */
+export function responseStarted(res: ServerResponse): boolean {
+  return res.headersSent || (res as ServerResponse & { _header?: unknown })._header != null;
+}
+
+/**
+ * Drops the request: zero bytes of ours, then close. Pipeline-safe: when earlier responses on the
+ * connection are still pending, waits for them to be flushed, then closes. Returns false (and does
+ * nothing) when the response has already started, because closing then would truncate it.
+ */
+export function dropRequest(req: IncomingMessage, res: ServerResponse, mode: CloseMode): boolean {
+  if (responseStarted(res)) return false;
+  neuter(res);
+  const socket = res.socket ?? null;
+  if (socket !== null) {
+    // This response is the one at the head of the connection: nothing earlier is pending.
+    closeAfterFlush(socket, mode);
+  } else {
+    // An earlier response on this connection is still being written: Node assigns the socket to
+    // this response once that one finishes. Close then, after the earlier bytes are flushed.
+    res.once('socket', (s: Socket) => closeAfterFlush(s, mode));
+  }
+  req.socket?.on('error', noop);
+  return true;
+}
+
+function noop(): void {}
+
+/**
+ * Makes every write method of a dropped response a no-op, so nothing the application or a
+ * framework still does with it (a late `next()`, a listener that runs after ours) reaches the wire.
+ */
+function neuter(res: ServerResponse): void {
+  const r = res as unknown as Record<string, unknown>;
+  r.writeHead = () => res;
+  r.write = () => false;
+  r.end = () => res;
+  r.writeContinue = noop;
+  r.writeProcessing = noop;
+  r.writeEarlyHints = noop;
+  r.flushHeaders = noop;
+}
+
+/**
+ * Answers with the fixed 404. Headers a framework set before (X-Powered-By, ...) are cleared and
+ * Node's own Date and Connection headers suppressed, so the bytes are identical whatever the request.
+ * With `close`, adds `Connection: close` and closes after it. Falls back to a drop if the response
+ * has already started.
+ */
+export function sendNotFound(req: IncomingMessage, res: ServerResponse, mode: CloseMode, close = false): boolean {
+  if (responseStarted(res)) return dropRequest(req, res, mode);
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.sendDate = false;
+  res.statusCode = 404;
+  res.statusMessage = 'Not Found';
+  res.setHeader('Content-Length', '0');
+  if (close) {
+    res.setHeader('Connection', 'close');
+  } else {
+    // Removing Connection tells Node not to add its own header while keeping its keep-alive logic.
+    res.removeHeader('Connection');
+    // An HTTP/1.0 client cannot tell a kept-alive connection without a Connection header: close it.
+    if (req.httpVersion === '1.0') res.shouldKeepAlive = false;
+  }
+  res.end();
+  // Whatever still holds this response (a framework, a listener after ours) must not add to it.
+  neuter(res);
+  return true;
+}

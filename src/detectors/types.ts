@@ -1,0 +1,31 @@
+import type { HeaderMap } from '../types.js';
+
+/**
+ * The request head as every detector sees it: fields already normalised once by the policy, so
+ * detectors neither re-parse nor allocate. Detectors are pure functions of this value.
+ */
+export interface ParsedHead {
+  /** Method as received (llhttp has already upper-cased known methods). */
+  readonly method: string;
+  /** The raw request target, e.g. `/a/b?x=1`. */
+  readonly target: string;
+  /** The target up to `?` (still percent-encoded). */
+  readonly path: string;
+  /** Everything after the first `?`, or `''`. */
+  readonly query: string;
+  /** `1.1`, `1.0`, ... as Node reports it; `''` when unknown. */
+  readonly httpVersion: string;
+  readonly headers: HeaderMap;
+  /** Alternating names and values, as received; empty when the caller gave none. */
+  readonly rawHeaders: readonly string[];
+}
+
+/**
+ * A malformed-request detector: returns the stable reason (e.g. `malformed:dot-segment`) when the
+ * request is malformed, or `undefined` when it is fine. It must never throw.
+ */
+export interface Detector {
+  /** The option name that switches it, e.g. `dotSegments`. */
+  readonly name: string;
+  readonly check: (head: ParsedHead) => string | undefined;
+}

@@ -1,0 +1,122 @@
+import type { Action, Decision, HangupOptions, RequestHead, RequestInfo } from '../types.js';
+import type { ParsedHead, Detector } from '../detectors/index.js';
+import { enabledDetectors } from '../detectors/index.js';
+import { countHeader, headerValue } from '../detectors/headers.js';
+import { validateOptions } from './validate.js';
+import { compileRoute, type PathSettings } from './routes.js';
+import { RouteTable } from './route-table.js';
+import { HostMatcher, normalizeHost } from './hosts.js';
+import { compileRules, type CompiledRule } from './rules.js';
+import { decision } from './decisions.js';
+
+const EMPTY_HEADERS = Object.freeze({}) as ParsedHead['headers'];
+const EMPTY_RAW: readonly string[] = Object.freeze([]);
+const INTERNAL_ERROR = decision('drop', 'internal:error');
+
+/** The options after defaults, as the rest of hangup reads them. */
+export interface ResolvedSettings extends PathSettings {
+  readonly unknownRoute: Action;
+  readonly close: 'fin' | 'reset';
+}
+
+/**
+ * The compiled policy: options validated and compiled once, and a `decide()` that is a pure
+ * function of the request head. Order: detectors, custom rules, hosts, methods, routes.
+ */
+export class Policy {
+  readonly settings: ResolvedSettings;
+  readonly routeTable: RouteTable | null;
+  private readonly hostMatcher: HostMatcher | null;
+  private readonly detectors: readonly Detector[];
+  private readonly rules: readonly CompiledRule[];
+  private readonly unknownRouteDecision: Decision;
+  private readonly methodMismatchDecision: Decision;
+
+  constructor(options: HangupOptions = {}) {
+    validateOptions(options);
+    this.settings = {
+      caseSensitive: options.caseSensitive ?? false,
+      strictTrailingSlash: options.strictTrailingSlash ?? false,
+      unknownRoute: options.unknownRoute ?? 'drop',
+      close: options.close ?? 'fin',
+    };
+    this.routeTable =
+      options.routes === undefined
+        ? null
+        : new RouteTable(
+            options.routes.map((spec, i) => compileRoute(spec, `routes[${i}]`, this.settings)),
+            this.settings,
+          );
+    this.hostMatcher = options.hosts === undefined ? null : new HostMatcher(options.hosts, 'hosts');
+    this.detectors = enabledDetectors(options.detectors);
+    this.rules = compileRules(options.rules, this.settings);
+    this.unknownRouteDecision = decision(this.settings.unknownRoute, 'route:unknown');
+    this.methodMismatchDecision = decision(this.settings.unknownRoute, 'route:method-mismatch');
+  }
+
+  /** Decides what to do with a request. Pure, synchronous, and never throws. */
+  decide(req: RequestHead): Decision {
+    try {
+      return this.decideUnsafe(req);
+    } catch {
+      // Only a bug (or a hostile getter on a hand-made request object) lands here: fail closed.
+      return INTERNAL_ERROR;
+    }
+  }
+
+  private decideUnsafe(req: RequestHead): Decision {
+    const head = parseHead(req);
+    for (const detector of this.detectors) {
+      const reason = detector.check(head);
+      if (reason !== undefined) return decision('drop', reason, detector.name);
+    }
+
+    const method = head.method.toUpperCase();
+    const info: RequestInfo = { method, path: head.path, query: head.query, host: normalizeHost(headerValue(head, 'host')) };
+    for (const { rule, test } of this.rules) {
+      if (safeTest(test, req, info)) return decision(rule.action, 'rule:matched', rule.name);
+    }
+
+    if (this.hostMatcher !== null) {
+      const count = countHeader(head, 'host');
+      if (count === 0) return decision('drop', 'host:missing');
+      if (count > 1) return decision('drop', 'host:duplicate');
+      if (info.host === '') return decision('drop', 'host:empty');
+      if (!this.hostMatcher.matches(info.host)) return decision('drop', 'host:unlisted');
+    }
+
+    const table = this.routeTable;
+    if (table === null) return decision('allow', 'route:any');
+    if (table.methods !== null && !table.methods.has(method)) return decision('drop', 'method:not-allowed');
+    const found = table.lookup(method, head.path);
+    if (found.kind === 'matched') return decision('allow', 'route:matched', found.route.spec);
+    return found.kind === 'method-not-allowed' ? this.methodMismatchDecision : this.unknownRouteDecision;
+  }
+}
+
+function safeTest(test: (req: RequestHead, info: RequestInfo) => boolean, req: RequestHead, info: RequestInfo): boolean {
+  try {
+    return test(req, info) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the fields `decide()` needs, tolerating any shape: absent or mistyped fields count as empty. */
+export function parseHead(req: RequestHead): ParsedHead {
+  const target = typeof req.url === 'string' ? req.url : '';
+  const q = target.indexOf('?');
+  const hash = target.indexOf('#');
+  const pathEnd = q === -1 ? (hash === -1 ? target.length : hash) : hash === -1 ? q : Math.min(q, hash);
+  const headers = req.headers !== null && typeof req.headers === 'object' ? req.headers : EMPTY_HEADERS;
+  const raw = Array.isArray(req.rawHeaders) && req.rawHeaders.every((v) => typeof v === 'string') ? req.rawHeaders : EMPTY_RAW;
+  return {
+    method: typeof req.method === 'string' ? req.method : '',
+    target,
+    path: target.slice(0, pathEnd),
+    query: q === -1 ? '' : target.slice(q + 1, hash > q ? hash : target.length),
+    httpVersion: typeof req.httpVersion === 'string' ? req.httpVersion : '',
+    headers,
+    rawHeaders: raw,
+  };
+}

@@ -1,0 +1,185 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hangup, allow, notFound, drop, route, host, all, any, not, type RequestHead } from '../src/index.js';
+
+/** A request head as Node would build it for `METHOD target` with the given headers. */
+function req(line: string, headers: Record<string, string> = { host: 'example.com' }, httpVersion = '1.1'): RequestHead {
+  const [method, url] = line.split(' ') as [string, string];
+  const rawHeaders = Object.entries(headers).flat();
+  return { method, url, httpVersion, headers, rawHeaders };
+}
+
+test('routes: method and path allowlist, HEAD wherever GET, query ignored', () => {
+  const guard = hangup({ routes: ['GET /', 'GET /users/:id', 'GET|POST /orders', '/health'] });
+  assert.deepEqual(guard.decide(req('GET /')), { action: 'allow', reason: 'route:matched', rule: 'GET /' });
+  assert.equal(guard.decide(req('HEAD /users/7')).action, 'allow');
+  assert.equal(guard.decide(req('GET /users/7?x=1&y=%2e%2e')).action, 'allow');
+  assert.equal(guard.decide(req('POST /orders')).action, 'allow');
+  assert.equal(guard.decide(req('DELETE /health')).action, 'allow');
+  assert.deepEqual(guard.decide(req('GET /users')), { action: 'drop', reason: 'route:unknown' });
+  assert.deepEqual(guard.decide(req('GET /users/7/edit')), { action: 'drop', reason: 'route:unknown' });
+  assert.deepEqual(guard.decide(req('POST /users/7')), { action: 'drop', reason: 'route:method-mismatch' });
+});
+
+test('routes: methods no route uses are dropped, even on an allowed path', () => {
+  const guard = hangup({ routes: ['GET /', 'POST /orders'] });
+  assert.deepEqual(guard.decide(req('PUT /')), { action: 'drop', reason: 'method:not-allowed' });
+  assert.deepEqual(guard.decide(req('OPTIONS /orders')), { action: 'drop', reason: 'method:not-allowed' });
+  assert.equal(guard.decide(req('HEAD /')).action, 'allow');
+});
+
+test('routes: Express defaults, case-insensitive with an optional trailing slash, both configurable', () => {
+  const loose = hangup({ routes: ['GET /Users', 'GET /files/:name'] });
+  for (const path of ['/users', '/USERS', '/users/', '/Files/a.txt', '/files/a.txt/']) {
+    assert.equal(loose.decide(req(`GET ${path}`)).action, 'allow', path);
+  }
+  assert.equal(loose.decide(req('GET /users//')).action, 'drop');
+  const strict = hangup({ routes: ['GET /Users', 'GET /files/:name'], caseSensitive: true, strictTrailingSlash: true });
+  assert.equal(strict.decide(req('GET /Users')).action, 'allow');
+  assert.equal(strict.decide(req('GET /users')).action, 'drop');
+  assert.equal(strict.decide(req('GET /Users/')).action, 'drop');
+  assert.equal(strict.decide(req('GET /files/a.txt/')).action, 'drop');
+});
+
+test('routes: path-to-regexp 8 syntax (params, wildcards, optional groups) on the encoded path', () => {
+  const guard = hangup({ routes: ['GET /files/*path', 'GET /docs{/:page}', 'GET /café'] });
+  assert.equal(guard.decide(req('GET /files/a/b/c.txt')).action, 'allow');
+  assert.equal(guard.decide(req('GET /files')).action, 'drop');
+  assert.equal(guard.decide(req('GET /docs')).action, 'allow');
+  assert.equal(guard.decide(req('GET /docs/intro')).action, 'allow');
+  // Node hands over the target as received: a browser sends /café as /caf%C3%A9.
+  assert.equal(guard.decide(req('GET /caf%C3%A9')).action, 'allow');
+  assert.equal(guard.decide(req('GET /users/%41')).action, 'drop');
+});
+
+test('routes omitted: every path and method passes the route layer', () => {
+  const guard = hangup();
+  assert.deepEqual(guard.decide(req('PATCH /anything/at/all?x')), { action: 'allow', reason: 'route:any' });
+});
+
+test('unknownRoute: drop (default), notFound or allow', () => {
+  const routes = ['GET /'];
+  assert.equal(hangup({ routes }).decide(req('GET /x')).action, 'drop');
+  assert.deepEqual(hangup({ routes, unknownRoute: 'notFound' }).decide(req('GET /x')), { action: 'notFound', reason: 'route:unknown' });
+  assert.equal(hangup({ routes, unknownRoute: 'allow' }).decide(req('GET /x')).action, 'allow');
+});
+
+test('hosts: exact, wildcard, case, port, trailing dot, IPv6; missing, empty, duplicate, unlisted dropped', () => {
+  const guard = hangup({ hosts: ['example.com', '*.example.org', '127.0.0.1', '::1'] });
+  const allowed = ['example.com', 'EXAMPLE.com:8080', 'example.com.', 'a.example.org', 'a.b.example.org', '127.0.0.1:3000', '[::1]', '[::1]:80'];
+  for (const value of allowed) assert.equal(guard.decide(req('GET /', { host: value })).action, 'allow', value);
+  const refused: [Record<string, string>, string][] = [
+    [{ host: 'example.org' }, 'host:unlisted'],
+    [{ host: 'evil.com' }, 'host:unlisted'],
+    [{ host: 'example.com.evil.com' }, 'host:unlisted'],
+    [{ host: 'xexample.org' }, 'host:unlisted'],
+    [{ host: '[::2]' }, 'host:unlisted'],
+  ];
+  for (const [headers, reason] of refused) assert.deepEqual(guard.decide(req('GET /', headers)), { action: 'drop', reason }, headers.host);
+  assert.equal(guard.decide(req('GET /', {})).reason, 'host:missing');
+  assert.equal(guard.decide(req('GET /', { host: '' })).reason, 'host:empty');
+  const duplicate: RequestHead = { method: 'GET', url: '/', httpVersion: '1.1', headers: { host: 'example.com' }, rawHeaders: ['Host', 'example.com', 'host', 'evil.com'] };
+  assert.equal(guard.decide(duplicate).reason, 'host:duplicate');
+  // HTTP/1.0 may omit Host; with a host allowlist it is still dropped (nginx's default server).
+  assert.equal(guard.decide(req('GET /', {}, '1.0')).reason, 'host:missing');
+  assert.equal(hangup().decide(req('GET /', {}, '1.0')).action, 'allow');
+});
+
+test('malformed requests are dropped, and a path that cannot be decoded never throws', () => {
+  const guard = hangup({ routes: ['GET /files/:name'] });
+  const cases: [string, string][] = [
+    ['GET /files/%E0%A4%A', 'malformed:bad-percent-encoding'],
+    ['GET /files/%E0%A4', 'malformed:bad-utf8'],
+    ['GET /files/%C0%AF', 'malformed:bad-utf8'],
+    ['GET /files/%ED%A0%80', 'malformed:bad-utf8'],
+    ['GET /files/%zz', 'malformed:bad-percent-encoding'],
+    ['GET /files/%4', 'malformed:bad-percent-encoding'],
+    ['GET /files/%00', 'malformed:control-char'],
+    ['GET /files/a?x=%0d%0aSet-Cookie:1', 'malformed:control-char'],
+    ['GET /files/../etc', 'malformed:dot-segment'],
+    ['GET /files/%2e%2E/etc', 'malformed:dot-segment'],
+    ['GET /files/.%2e', 'malformed:dot-segment'],
+    ['GET /files/./a', 'malformed:dot-segment'],
+    ['GET /files/..', 'malformed:dot-segment'],
+    ['GET http://example.com/files/a', 'malformed:not-origin-form'],
+    ['GET example.com:443', 'malformed:not-origin-form'],
+    ['OPTIONS *', 'malformed:not-origin-form'],
+  ];
+  for (const [line, reason] of cases) assert.equal(guard.decide(req(line)).reason, reason, line);
+  for (const path of ['/files/a.b', '/files/...', '/files/.well', '/files/caf%C3%A9', '/files/%F0%9F%98%80']) {
+    assert.equal(guard.decide(req(`GET ${path}`)).action, 'allow', path);
+  }
+  assert.equal(guard.decide(req('GET /files/a?q=100%')).action, 'allow', 'a stray % in the query is tolerated');
+});
+
+test('version and framing checks', () => {
+  const guard = hangup();
+  assert.equal(guard.decide(req('GET /', { host: 'a' }, '2.0')).reason, 'malformed:http-version');
+  assert.equal(guard.decide(req('GET /', { host: 'a' }, '0.9')).reason, 'malformed:http-version');
+  assert.equal(
+    guard.decide(req('POST /', { host: 'a', 'content-length': '3', 'transfer-encoding': 'chunked' })).reason,
+    'smuggling:content-length-with-transfer-encoding',
+  );
+  assert.equal(guard.decide(req('GET /', { host: 'a', 'transfer-encoding': 'chunked' })).reason, 'smuggling:transfer-encoding-on-get');
+  assert.equal(guard.decide(req('POST /', { host: 'a', 'transfer-encoding': 'chunked' })).action, 'allow');
+  assert.equal(guard.decide(req('POST /', { host: 'a', expect: 'something' })).reason, 'malformed:expect');
+  assert.equal(guard.decide(req('POST /', { host: 'a', expect: '100-continue' })).action, 'allow');
+});
+
+test('detectors can be switched off one by one', () => {
+  const guard = hangup({ detectors: { dotSegments: false } });
+  assert.equal(guard.decide(req('GET /a/../b')).action, 'allow');
+  assert.equal(guard.decide(req('GET /a/%00')).action, 'drop');
+});
+
+test('custom rules: checked first (after detectors), first match wins, all the matcher forms', () => {
+  const guard = hangup({
+    hosts: ['example.com'],
+    routes: ['GET /', 'GET /admin/*rest'],
+    rules: [
+      notFound('GET /favicon.ico'),
+      drop(['/wp-login.php', '/.env']),
+      allow(all('GET /healthz', (r) => r.socket?.remoteAddress === '10.0.0.2'), { name: 'lb-health' }),
+      drop(any(route('GET /admin/*rest'), host('evil.com')), { name: 'no-admin' }),
+      notFound(all(host('*.old.example.com'), not('GET /'))),
+      drop((_r, info) => info.query.length > 20),
+      notFound(() => {
+        throw new Error('a broken predicate does not match');
+      }),
+    ],
+  });
+  assert.deepEqual(guard.decide(req('GET /favicon.ico')), { action: 'notFound', reason: 'rule:matched', rule: 'notFound(GET /favicon.ico)' });
+  assert.deepEqual(guard.decide(req('POST /.env')), { action: 'drop', reason: 'rule:matched', rule: 'drop(/wp-login.php, /.env)' });
+  const lb: RequestHead = { ...req('GET /healthz', { host: '10.0.0.1' }), socket: { remoteAddress: '10.0.0.2' } };
+  assert.deepEqual(guard.decide(lb), { action: 'allow', reason: 'rule:matched', rule: 'lb-health' });
+  assert.equal(guard.decide({ ...lb, socket: { remoteAddress: '10.0.0.3' } }).reason, 'host:unlisted');
+  assert.equal(guard.decide(req('GET /admin/users')).rule, 'no-admin');
+  assert.equal(guard.decide(req('GET /x', { host: 'a.old.example.com' })).action, 'notFound');
+  assert.equal(guard.decide(req('GET /', { host: 'a.old.example.com' })).reason, 'host:unlisted');
+  assert.equal(guard.decide(req('GET /?aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')).reason, 'rule:matched');
+  assert.deepEqual(guard.decide(req('GET /')), { action: 'allow', reason: 'route:matched', rule: 'GET /' });
+  // A rule never bypasses the detectors.
+  assert.equal(guard.decide(req('GET /favicon.ico/../x')).reason, 'malformed:dot-segment');
+});
+
+test('rule route specs follow the guard path settings', () => {
+  const rules = [notFound('GET /Favicon.ico')];
+  assert.equal(hangup({ rules }).decide(req('GET /favicon.ico')).action, 'notFound');
+  assert.equal(hangup({ rules, caseSensitive: true }).decide(req('GET /favicon.ico')).action, 'allow');
+});
+
+test('decide() tolerates hand-made and hostile request objects', () => {
+  const guard = hangup({ hosts: ['a'], routes: ['GET /'] });
+  assert.equal(guard.decide({}).action, 'drop');
+  assert.equal(guard.decide({ method: 'GET', url: '/', httpVersion: '1.1', headers: { host: 'a' } }).action, 'allow');
+  const hostile = { method: 'GET', url: '/', httpVersion: '1.1', get headers(): never { throw new Error('boom'); } };
+  assert.deepEqual(guard.decide(hostile), { action: 'drop', reason: 'internal:error' });
+  assert.equal(guard.decide({ method: 'GET', url: '/', httpVersion: '1.1', headers: { host: 42 as unknown as string } }).action, 'drop');
+});
+
+test('decisions are frozen and shared', () => {
+  const guard = hangup({ routes: ['GET /'] });
+  const a = guard.decide(req('GET /x'));
+  assert.equal(a, guard.decide(req('GET /y')));
+  assert.ok(Object.isFrozen(a));
+});

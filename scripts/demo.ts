@@ -3,12 +3,12 @@
  * raw sockets (allowed, unknown path, wrong host, malformed, smuggling...), and prints what each
  * client received and why hangup decided so. Exits 0 when every case behaved as the policy says.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { hangup, type Decision } from 'hangup';
 import { sitePolicy } from '../examples/site-policy.js';
 import { rawRequest, head, type RawResult } from '../test/helpers/raw-client.js';
+import { freePort, startExample, stop } from '../test/helpers/processes.js';
 
 /** One demo request: its label and the exact bytes sent. */
 interface DemoCase {
@@ -60,38 +60,6 @@ async function decisionsFor(cases: readonly DemoCase[]): Promise<string[]> {
   return reasons;
 }
 
-/** Starts an example as a child process and resolves once it prints its `listening on` line. */
-export function startExample(file: string, port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
-      env: { ...process.env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`${file} did not start within 20 s`)), 20_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(`listening on http://127.0.0.1:${port}`)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${file} exited with ${code} before listening`));
-    });
-  });
-}
-
-/** A free loopback port. */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 /** The client's view in one line: the status line, or how the connection ended with nothing. */
 export function received(result: RawResult): string {
   if (result.bytes.length === 0) return `nothing: connection closed (${result.ending.toUpperCase()})`;
@@ -121,7 +89,7 @@ export async function demoExample(title: string, file: string): Promise<void> {
     }
     printTable(rows);
   } finally {
-    child.kill('SIGTERM');
+    await stop(child);
   }
 }
 

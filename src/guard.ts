@@ -6,6 +6,7 @@ import { Policy } from './policy/policy.js';
 import { closeAfterFlush, closeSocket, dropRequest, NOT_FOUND_CLOSE_BYTES, sendNotFound } from './actions.js';
 import { isProtected, protectServer } from './server.js';
 import { wrapListener } from './adapters/http.js';
+import { decision } from './policy/decisions.js';
 
 const log = createDebug('hangup:guard');
 
@@ -66,6 +67,19 @@ export class Guard {
   handle(req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
     this.warnIfUnprotected(req);
     const decided = this.decisionOf(req);
+    if (decided.action === 'allow') return true;
+    this.apply(decided, req, res, adapter);
+    return false;
+  }
+
+  /**
+   * For a request the framework's router did not match (fallback mode): applies the policy's
+   * `unknownRoute` action (reason `route:unrouted`), or the request's own refusal if it has one.
+   * Returns true when the action is `allow` and the framework's own not-found handling should go on.
+   */
+  handleUnrouted(req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
+    const first = this.decisionOf(req);
+    const decided = first.action === 'allow' ? decision(this.policy.settings.unknownRoute, 'route:unrouted') : first;
     if (decided.action === 'allow') return true;
     this.apply(decided, req, res, adapter);
     return false;

@@ -1,6 +1,7 @@
 import { parse, pathToRegexp, PathError } from 'path-to-regexp';
 import { HangupConfigError, show } from '../errors.js';
 import { knownMethods, withImplicitHead } from './methods.js';
+import { routeShapes, type RouteShape } from './route-shape.js';
 
 /** How paths are compared; both default to Express's behaviour. */
 export interface PathSettings {
@@ -14,8 +15,9 @@ export interface CompiledRoute {
   readonly spec: string;
   /** Allowed methods (HEAD included where GET is), or `null` for any method. */
   readonly methods: ReadonlySet<string> | null;
-  /** Normalised static path (see `staticKey`), or `null` when the pattern has parameters. */
-  readonly staticPath: string | null;
+  /** What the route index keys this route on: one shape per alternative of its optional groups. */
+  readonly shapes: readonly RouteShape[];
+  /** The route's path-to-regexp regexp over the encoded path; never decodes, so never throws. */
   readonly test: (path: string) => boolean;
 }
 
@@ -24,18 +26,6 @@ const METHOD_LIST = /^[A-Za-z-]+(\|[A-Za-z-]+)*$/;
 /** Static text in a route is matched against the encoded path, so encode what a client would. */
 function encodeText(text: string): string {
   return text.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
-}
-
-/**
- * The key a static path is stored and looked up under: lower-cased unless case-sensitive, one
- * trailing slash removed unless strict. Applied identically to routes and to request paths.
- */
-export function staticKey(path: string, settings: PathSettings): string {
-  let key = settings.caseSensitive ? path : path.toLowerCase();
-  if (!settings.strictTrailingSlash && key.length > 1 && key.charCodeAt(key.length - 1) === 0x2f) {
-    key = key.slice(0, -1);
-  }
-  return key;
 }
 
 /** Splits `'GET|POST /orders'` into methods and path; validates both. `option` names the option for errors. */
@@ -86,17 +76,16 @@ export function compileRoute(spec: unknown, option: string, settings: PathSettin
   const path =
     !settings.strictTrailingSlash && written.length > 1 && written.endsWith('/') ? written.slice(0, -1) : written;
   let regexp: RegExp;
-  let staticText: string | null = null;
+  let shapes: RouteShape[];
   try {
     const tokens = parse(path, { encodePath: encodeText });
-    if (tokens.tokens.every((t) => t.type === 'text')) {
-      staticText = tokens.tokens.map((t) => (t.type === 'text' ? t.value : '')).join('');
-    }
+    // pathToRegexp enforces the 256-alternative cap before the shapes expand the same groups.
     regexp = pathToRegexp(tokens, {
       sensitive: settings.caseSensitive,
       trailing: !settings.strictTrailingSlash,
       end: true,
     }).regexp;
+    shapes = routeShapes(tokens.tokens, settings.caseSensitive);
   } catch (error) {
     const detail = error instanceof PathError || error instanceof TypeError ? error.message : String(error);
     throw new HangupConfigError(
@@ -109,7 +98,7 @@ export function compileRoute(spec: unknown, option: string, settings: PathSettin
   return {
     spec: (spec as string).trim(),
     methods,
-    staticPath: staticText === null ? null : staticKey(staticText, settings),
+    shapes,
     test: (candidate) => regexp.test(candidate),
   };
 }

@@ -4,6 +4,7 @@ import createDebug from 'debug';
 import type { Guard } from './guard.js';
 import { HangupConfigError, show } from './errors.js';
 import { decision } from './policy/decisions.js';
+import { parserErrorReason } from './detectors/parser-errors.js';
 
 const log = createDebug('hangup:protect');
 
@@ -17,12 +18,9 @@ export function isProtected(server: Server, guard: Guard): boolean {
   return (server as ProtectedServer)[PROTECTED_BY] === guard;
 }
 
-/** The reason a `clientError` is reported under: `parser:HPE_*`, `parser:timeout`, ... */
+/** The reason a `clientError` is reported under: `parser:HPE_*`, `parser:timeout`, ... (see detectors/parser-errors.ts). */
 export function clientErrorReason(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'parser:timeout';
-  if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return `parser:${code}`;
-  return 'parser:error';
+  return parserErrorReason(error);
 }
 
 /**

@@ -84,27 +84,76 @@ export interface RuleOptions {
   readonly name?: string;
 }
 
+/** A named set of detector settings: `'default'` (no ordinary client trips it) or `'strict'`. */
+export type DetectorPreset = 'default' | 'strict';
+
 /**
- * On/off switches of the built-in malformed-request detectors. Every detector is on by default;
- * see the README's detector table for what each one catches.
+ * Switches and limits of the built-in malformed-request detectors. A switch set to `true` runs the
+ * check (and drops what it catches); `false` turns it off. `allow*` switches relax a check instead.
+ * Defaults are those of the `'default'` preset; the README's detector table lists each one with
+ * what it catches and its nginx / HAProxy / CRS equivalent.
  */
-export interface DetectorOptions {
-  /** Request target must be origin-form (`/path?query`): drops absolute-form, authority-form and `*`. */
-  readonly originForm?: boolean;
-  /** `/../`, `/./` raw or percent-encoded in the path. */
-  readonly dotSegments?: boolean;
-  /** NUL and other control characters, raw or percent-encoded, in path and query. */
-  readonly controlChars?: boolean;
-  /** Invalid percent-encoding or invalid UTF-8 once decoded, in the path. */
-  readonly encoding?: boolean;
-  /** Only HTTP/1.0 and HTTP/1.1. */
+export interface DetectorSwitches {
+  /** Only HTTP/1.0 and HTTP/1.1 (`malformed:http-version`). Default on. */
   readonly httpVersion?: boolean;
-  /** HTTP/1.1 without Host, an empty Host, or more than one Host header. */
+  /** Methods that are not tokens or that Node does not know (`method:unknown`). Default on. */
+  readonly method?: boolean;
+  /** Drop `CONNECT` (`method:connect`): this is not a proxy. Default on. */
+  readonly connect?: boolean;
+  /** Drop `TRACE` (`method:trace`, cross-site tracing). Default on. */
+  readonly trace?: boolean;
+  /** The target must be origin-form `/path?query`: drops absolute-form, authority-form and `*` (`malformed:not-origin-form`). Default on. */
+  readonly originForm?: boolean;
+  /** Let `OPTIONS *` through `originForm`. Default off. */
+  readonly allowOptionsAsterisk?: boolean;
+  /** Let absolute-form (`GET http://host/path`) through `originForm` when it names the Host header's host; another host is `malformed:absolute-form-host`. Default off. */
+  readonly allowAbsoluteForm?: boolean;
+  /** Longest request target in bytes (`malformed:target-too-long`). Default 8192, strict 4096. */
+  readonly maxTargetLength?: number;
+  /** A raw `#` fragment in the target, which clients never send (`malformed:fragment`). Default on. */
+  readonly fragment?: boolean;
+  /** `\` raw or `%5C` in the path; strict query too (`malformed:backslash`). Default on. */
+  readonly backslash?: boolean;
+  /** NUL and control characters raw or percent-encoded, in path and query (tab allowed in the query unless `strictQuery`), and `%00` in header values (`malformed:control-char`). Default on. */
+  readonly controlChars?: boolean;
+  /** Invalid percent-encoding or invalid UTF-8 once decoded, in the path; with `strictQuery`, in the query too (`malformed:bad-percent-encoding`, `malformed:bad-utf8`). Default on. */
+  readonly encoding?: boolean;
+  /** `.` or `..` as a path segment, raw or percent-encoded (`malformed:dot-segment`). Default on. */
+  readonly dotSegments?: boolean;
+  /** `%2F` inside a path segment (`malformed:encoded-slash`). Default on. */
+  readonly encodedSlash?: boolean;
+  /** `%25` followed by two hex digits (`%252e`) in the path; with `strictQuery`, in the query too (`malformed:double-encoding`). Default on. */
+  readonly doubleEncoding?: boolean;
+  /** Empty path segments, `//` (`malformed:empty-segment`). Default off, strict on. */
+  readonly emptySegments?: boolean;
+  /** Hold the query to the path's rules: encoding, UTF-8, double encoding, backslash and tab. Default off, strict on. */
+  readonly strictQuery?: boolean;
+  /** Host: missing on HTTP/1.1, empty, duplicated, invalid characters, userinfo, bad port (`host:*`). Default on. */
   readonly hostHeader?: boolean;
-  /** Content-Length together with Transfer-Encoding, and Transfer-Encoding on GET or HEAD. */
+  /** Require Host on HTTP/1.0 too (`host:missing`). Default off, strict on. */
+  readonly hostOnHttp10?: boolean;
+  /** A numeric IP as Host (`host:numeric-ip`, CRS 920350). Default off, strict on. */
+  readonly numericHost?: boolean;
+  /** Ambiguous body framing: Content-Length with Transfer-Encoding, bad or repeated Content-Length, Transfer-Encoding other than a final `chunked`, on HTTP/1.0, or on GET/HEAD (`smuggling:*`). Default on. */
   readonly framing?: boolean;
-  /** `Expect` with any value but `100-continue`. */
+  /** A body (Content-Length above 0) on GET or HEAD (`malformed:body-on-get`). Default off, strict on. */
+  readonly bodyOnGet?: boolean;
+  /** Most header lines per request (`malformed:too-many-headers`). Default 100, strict 50. */
+  readonly maxHeaders?: number;
+  /** Most bytes of header names and values (`malformed:headers-too-large`), below Node's 16 KiB. Default 12288, strict 8192. */
+  readonly maxHeaderBytes?: number;
+  /** A repeated singleton header such as Content-Type, Authorization or User-Agent (`malformed:duplicate-header`). Default on. */
+  readonly duplicateHeaders?: boolean;
+  /** `_` in a header name (nginx's `underscores_in_headers off`, `malformed:header-underscore`). Default off, strict on. */
+  readonly headerUnderscores?: boolean;
+  /** `Expect` with any value but `100-continue` (`malformed:expect`). Default on. */
   readonly expect?: boolean;
+}
+
+/** The `detectors` option as an object: a preset to start from, and switches that override it. */
+export interface DetectorOptions extends DetectorSwitches {
+  /** The preset the other switches override. Default `'default'`. */
+  readonly preset?: DetectorPreset;
 }
 
 /** Options of `hangup()`. Only `routes`, `hosts` and `unknownRoute` are needed for most sites. */
@@ -128,8 +177,11 @@ export interface HangupOptions {
    * the first that matches decides. Build them with `allow()`, `notFound()` and `drop()`.
    */
   readonly rules?: readonly Rule[];
-  /** Turn individual malformed-request detectors off. All are on by default. */
-  readonly detectors?: DetectorOptions;
+  /**
+   * The malformed-request detectors: `'default'` (the default), `'strict'`, or an object of
+   * switches and limits over a preset, e.g. `{ preset: 'strict', emptySegments: false }`.
+   */
+  readonly detectors?: DetectorPreset | DetectorOptions;
   /** How dropped connections are closed. Default `'fin'`; `'reset'` sends an RST where possible. */
   readonly close?: CloseMode;
   /** Match routes case-sensitively (Express's `case sensitive routing`). Default `false`. */

@@ -1,12 +1,12 @@
-import type { Detector } from './types.js';
+import type { DetectorSpec } from './types.js';
 import { headerValue } from './headers.js';
 
 /** `Expect` with anything but `100-continue` (RFC 9110 §10.1.1 defines no other expectation). */
-export const expect: Detector = {
+export const expect: DetectorSpec = {
   name: 'expect',
   check: (head) => {
-    const value = headerValue(head, 'expect');
-    if (value === undefined || value.trim().toLowerCase() === '100-continue') return undefined;
+    const value: unknown = headerValue(head, 'expect');
+    if (value === undefined || (typeof value === 'string' && value.trim().toLowerCase() === '100-continue')) return undefined;
     return 'malformed:expect';
   },
 };

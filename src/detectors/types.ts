@@ -1,4 +1,5 @@
 import type { HeaderMap } from '../types.js';
+import type { DetectorSettings } from './settings.js';
 
 /**
  * The request head as every detector sees it: fields already normalised once by the policy, so
@@ -21,7 +22,17 @@ export interface ParsedHead {
 }
 
 /**
- * A malformed-request detector: returns the stable reason (e.g. `malformed:dot-segment`) when the
+ * A built-in detector as written in its file: a pure function of the request head and the resolved
+ * settings, returning the stable reason (e.g. `malformed:dot-segment`) or `undefined`. `name` is
+ * also the switch that turns it off. It must never throw and should allocate nothing.
+ */
+export interface DetectorSpec {
+  readonly name: keyof DetectorSettings;
+  readonly check: (head: ParsedHead, settings: DetectorSettings) => string | undefined;
+}
+
+/**
+ * A malformed-request detector bound to its settings: returns the stable reason (e.g. `malformed:dot-segment`) when the
  * request is malformed, or `undefined` when it is fine. It must never throw.
  */
 export interface Detector {

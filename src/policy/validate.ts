@@ -1,6 +1,6 @@
 import type { Action, CloseMode, HangupOptions } from '../types.js';
 import { HangupConfigError, show } from '../errors.js';
-import { detectorNames } from '../detectors/index.js';
+import { detectorOptionNames, limitNames, presets } from '../detectors/settings.js';
 
 /** Every option `hangup()` accepts; anything else is a typo and throws. */
 export const optionNames = [
@@ -12,6 +12,11 @@ export const optionNames = [
   'close',
   'caseSensitive',
   'strictTrailingSlash',
+  'mode',
+  'onDecision',
+  'events',
+  'behindProxy',
+  'trustedProxies',
 ] as const satisfies readonly (keyof HangupOptions)[];
 
 const actions: readonly Action[] = ['allow', 'notFound', 'drop'];
@@ -71,6 +76,30 @@ function expectBoolean(value: unknown, option: string): void {
   }
 }
 
+/** `mode`, `onDecision` and `events`; `behindProxy` and `trustedProxies` are checked where they compile (proxy.ts). */
+function validateRolloutOptions(o: Record<string, unknown>): void {
+  if (o.mode !== undefined && o.mode !== 'enforce' && o.mode !== 'report') {
+    throw new HangupConfigError(
+      'HANGUP_INVALID_OPTIONS',
+      'mode',
+      `expected 'enforce' or 'report', got ${show(o.mode)}. Use 'report' to see what would be refused without refusing it.`,
+    );
+  }
+  if (o.onDecision !== undefined && typeof o.onDecision !== 'function') {
+    throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'onDecision', `expected a function (event) => void, got ${show(o.onDecision)}.`);
+  }
+  if (o.events !== undefined && o.events !== 'all' && o.events !== 'refusals') {
+    throw new HangupConfigError(
+      'HANGUP_INVALID_OPTIONS',
+      'events',
+      `expected 'all' or 'refusals', got ${show(o.events)}. It chooses which decisions reach onDecision.`,
+    );
+  }
+  if (o.events !== undefined && o.onDecision === undefined) {
+    throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'events', `has no effect without onDecision. Give onDecision, or remove events.`);
+  }
+}
+
 /**
  * Checks the shape of the options. Routes, hosts and rules are validated in depth where they are
  * compiled; this catches typos and wrong types first, with the option named in the error.
@@ -107,15 +136,37 @@ export function validateOptions(options: unknown): asserts options is HangupOpti
   }
   expectBoolean(o.caseSensitive, 'caseSensitive');
   expectBoolean(o.strictTrailingSlash, 'strictTrailingSlash');
-  if (o.detectors !== undefined) {
-    if (typeof o.detectors !== 'object' || o.detectors === null || Array.isArray(o.detectors)) {
-      throw new HangupConfigError(
-        'HANGUP_INVALID_DETECTOR',
-        'detectors',
-        `expected an object of switches such as { dotSegments: false }, got ${show(o.detectors)}.`,
-      );
+  validateRolloutOptions(o);
+  validateDetectors(o.detectors);
+}
+
+/** `detectors`: a preset name, or an object of a preset, switches (booleans) and limits (positive integers). */
+function validateDetectors(value: unknown): void {
+  if (value === undefined || (typeof value === 'string' && Object.hasOwn(presets, value))) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HangupConfigError(
+      'HANGUP_INVALID_DETECTOR',
+      'detectors',
+      `expected 'default', 'strict' or an object of switches such as { dotSegments: false }, got ${show(value)}.`,
+    );
+  }
+  rejectUnknownKeys(value, detectorOptionNames, 'detectors.');
+  for (const [name, setting] of Object.entries(value)) {
+    if (setting === undefined) continue;
+    if (name === 'preset') {
+      if (!Object.hasOwn(presets, setting as string)) {
+        throw new HangupConfigError('HANGUP_INVALID_DETECTOR', 'detectors.preset', `expected 'default' or 'strict', got ${show(setting)}.`);
+      }
+    } else if (limitNames.has(name as never)) {
+      if (typeof setting !== 'number' || !(Number.isSafeInteger(setting) || setting === Infinity) || setting < 1) {
+        throw new HangupConfigError(
+          'HANGUP_INVALID_DETECTOR',
+          `detectors.${name}`,
+          `expected a positive whole number (Infinity for no limit), got ${show(setting)}.`,
+        );
+      }
+    } else {
+      expectBoolean(setting, `detectors.${name}`);
     }
-    rejectUnknownKeys(o.detectors, detectorNames, 'detectors.');
-    for (const [name, value] of Object.entries(o.detectors)) expectBoolean(value, `detectors.${name}`);
   }
 }

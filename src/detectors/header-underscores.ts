@@ -1,0 +1,12 @@
+import type { DetectorSpec } from './types.js';
+import { headerScan } from './scan-headers.js';
+
+/**
+ * `_` in a header name. CGI-style back ends map `X-Api-Key` and `X_Api_Key` to the same variable,
+ * so an underscore spelling can smuggle a header past a proxy that filters the dash spelling
+ * (nginx ignores such headers by default: `underscores_in_headers off`). Off by default.
+ */
+export const headerUnderscores: DetectorSpec = {
+  name: 'headerUnderscores',
+  check: (head) => (headerScan(head).underscore ? 'malformed:header-underscore' : undefined),
+};

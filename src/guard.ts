@@ -1,20 +1,34 @@
 import http, { type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import createDebug from 'debug';
-import type { Decision, HangupOptions, RequestHead } from './types.js';
+import type {
+  Decision,
+  EnforcementMode,
+  ExplainOptions,
+  Explanation,
+  GuardStats,
+  HangupOptions,
+  RequestHead,
+  Wire,
+} from './types.js';
 import { Policy } from './policy/policy.js';
-import { closeAfterFlush, closeSocket, dropRequest, NOT_FOUND_CLOSE_BYTES, sendNotFound } from './actions.js';
+import { closeAfterFlush, closeSocket, dropRequest, NOT_FOUND_CLOSE_BYTES, responseStarted, sendNotFound } from './actions.js';
+import { log } from './log.js';
+import { buildEvent, EventSink, logEvent, type EventSource } from './events.js';
+import { DecisionCounters } from './stats.js';
+import { compileProxyMode, type ProxyMode } from './proxy.js';
+import { explainRequest } from './explain.js';
 import { isProtected, protectServer } from './server.js';
 import { wrapListener } from './adapters/http.js';
 import { decision } from './policy/decisions.js';
-
-const log = createDebug('hangup:guard');
 
 /** Where a request reached hangup; reported in logs and events. */
 export type AdapterName = 'http' | 'express' | 'fastify' | 'server';
 
 const DECISION = Symbol('hangup.decision');
-type Tagged = IncomingMessage & { [DECISION]?: Decision };
+const REPORT_ONLY = Symbol('hangup.reportOnly');
+const RECORDED = Symbol('hangup.recorded');
+type Tagged = IncomingMessage & { [DECISION]?: Decision; [REPORT_ONLY]?: Decision[] };
+type Recorded = EventSource & { [RECORDED]?: Decision; [REPORT_ONLY]?: Decision[] };
 
 /**
  * A compiled policy and the ways to apply it. Create one with `hangup(options)`; it is immutable
@@ -23,10 +37,47 @@ type Tagged = IncomingMessage & { [DECISION]?: Decision };
 export class Guard {
   /** @internal */
   readonly policy: Policy;
+  /** `'report'`: every decision is reported and none is enforced. */
+  readonly mode: EnforcementMode;
+  private readonly proxy: ProxyMode | null;
+  private readonly events: EventSink | null;
+  private readonly counters = new DecisionCounters();
+  private readonly collectReportOnly: boolean;
   private warnedUnprotected = false;
 
   constructor(options?: HangupOptions) {
     this.policy = new Policy(options);
+    this.mode = options?.mode ?? 'enforce';
+    this.proxy = compileProxyMode(options?.behindProxy, options?.trustedProxies);
+    this.events = options?.onDecision === undefined ? null : new EventSink(options.onDecision, options.events ?? 'all');
+    this.collectReportOnly = this.policy.hasReportOnlyRules;
+    if (log.config.enabled) {
+      log.config(
+        'mode %s; %s',
+        this.mode === 'report' ? "report (nothing is refused, every decision is reported)" : 'enforce',
+        this.proxy === null
+          ? 'drops are silent closes (no proxy mode)'
+          : `proxy mode, ${this.proxy.description}: they get the fixed 404 with Connection: close instead of a drop`,
+      );
+    }
+  }
+
+  /** Counts of decisions per action and reason since the guard was created. Cheap; call it as often as needed. */
+  stats(): GuardStats {
+    return this.counters.snapshot();
+  }
+
+  /**
+   * Says what the policy does with a request given as a line (`'GET /wp-login.php'`), and why, in
+   * words. No socket is involved; for trying a policy and for the `hangup explain` command.
+   */
+  explain(request: string, options: ExplainOptions = {}): Explanation {
+    return explainRequest({ policy: this.policy, mode: this.mode, proxy: this.proxy, close: this.policy.settings.close }, request, options);
+  }
+
+  /** Whether a drop for a connection from `remoteAddress` becomes the fixed 404 (proxy-aware mode). */
+  isProxied(remoteAddress: string | undefined): boolean {
+    return this.proxy !== null && this.proxy.isProxied(remoteAddress);
   }
 
   /** Decides what to do with a request. Pure, synchronous, never throws; see `Decision`. */
@@ -66,10 +117,7 @@ export class Guard {
    */
   handle(req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
     this.warnIfUnprotected(req);
-    const decided = this.decisionOf(req);
-    if (decided.action === 'allow') return true;
-    this.apply(decided, req, res, adapter);
-    return false;
+    return !this.apply(this.decisionOf(req), req, res, adapter);
   }
 
   /**
@@ -81,36 +129,108 @@ export class Guard {
     const first = this.decisionOf(req);
     const decided = first.action === 'allow' ? decision(this.policy.settings.unknownRoute, 'route:unrouted') : first;
     if (decided.action === 'allow') return true;
-    this.apply(decided, req, res, adapter);
-    return false;
+    return !this.apply(decided, req, res, adapter);
   }
 
-  /** Applies a refusal to a request that has a response object. */
-  apply(decided: Decision, req: IncomingMessage, res: ServerResponse, adapter: AdapterName): void {
-    if (decided.action === 'allow') return;
-    if (log.enabled) log('%s %s: %s (%s) via %s', decided.action, decided.reason, decided.rule ?? '-', adapter);
-    if (decided.action === 'notFound') sendNotFound(req, res, this.policy.settings.close);
-    else dropRequest(req, res, this.policy.settings.close);
+  /**
+   * Applies a decision to a request that has a response object, and reports it (counters, events,
+   * logs): every adapter comes through here or `applyToSocket`. Returns true when hangup refused
+   * the request (answered or dropped it); false when it is allowed, or refused in report mode only.
+   */
+  apply(decided: Decision, req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
+    const refuse = decided.action !== 'allow' && this.mode === 'enforce';
+    const wire = refuse ? this.refuse(decided, req, res) : 'none';
+    this.record(decided, wire, req, adapter);
+    return refuse;
   }
 
-  /** Applies a decision on a bare socket (CONNECT, Upgrade, parser errors): there is no response object. */
-  applyToSocket(decided: Decision, socket: Socket, pendingResponse: boolean): void {
-    if (decided.action === 'allow') return;
-    if (log.enabled) log('%s %s: %s (socket)', decided.action, decided.reason, decided.rule ?? '-');
-    if (decided.action === 'notFound' && !pendingResponse) {
+  private refuse(decided: Decision, req: IncomingMessage, res: ServerResponse): Wire {
+    const close = this.policy.settings.close;
+    // Closing a started response would truncate it, and a 404 cannot follow it: both do nothing.
+    if (responseStarted(res)) return 'none';
+    const proxied = decided.action === 'drop' && this.isProxied(req.socket?.remoteAddress);
+    if (decided.action === 'notFound' || proxied) {
+      sendNotFound(req, res, close, proxied);
+      return '404';
+    }
+    dropRequest(req, res, close);
+    return close === 'reset' ? 'rst' : 'fin';
+  }
+
+  /**
+   * Applies a decision on a bare socket (CONNECT, Upgrade, parser errors): there is no response
+   * object. `source` (the request, or what is known of it) and `adapter` are for the report.
+   * Returns true when hangup refused the connection.
+   */
+  applyToSocket(
+    decided: Decision,
+    socket: Socket,
+    pendingResponse: boolean,
+    source: EventSource | null = null,
+    adapter: AdapterName = 'server',
+  ): boolean {
+    const refuse = decided.action !== 'allow' && this.mode === 'enforce';
+    const wire = refuse ? this.refuseSocket(decided, socket, pendingResponse) : 'none';
+    this.record(decided, wire, source ?? { socket }, adapter);
+    return refuse;
+  }
+
+  private refuseSocket(decided: Decision, socket: Socket, pendingResponse: boolean): Wire {
+    const close = this.policy.settings.close;
+    if (socket.destroyed) return 'none';
+    if (pendingResponse) {
+      const flushing = socket.writableLength > 0;
+      closeAfterFlush(socket, close);
+      return close === 'reset' && !flushing ? 'rst' : 'fin';
+    }
+    if (decided.action === 'notFound' || this.isProxied(socket.remoteAddress)) {
       socket.end(NOT_FOUND_CLOSE_BYTES);
       socket.once('finish', () => socket.destroy());
-    } else if (pendingResponse) {
-      closeAfterFlush(socket, this.policy.settings.close);
-    } else {
-      closeSocket(socket, this.policy.settings.close);
+      return '404';
     }
+    closeSocket(socket, close);
+    return close === 'reset' ? 'rst' : 'fin';
   }
 
-  /** The decision cached on a request by an earlier step (checkContinue, then 'request'). */
+  /**
+   * Counts, logs and emits one applied decision, once per request and decision, after the
+   * report-only rule matches collected for the same request.
+   */
+  private record(decided: Decision, wire: Wire, source: EventSource, adapter: AdapterName): void {
+    const tagged = source as Recorded;
+    if (tagged[RECORDED] === decided) return;
+    tagged[RECORDED] = decided;
+    const reportOnly = tagged[REPORT_ONLY];
+    if (reportOnly !== undefined) {
+      tagged[REPORT_ONLY] = undefined;
+      for (const matched of reportOnly) this.report(matched, false, 'none', source, adapter);
+    }
+    this.report(decided, this.mode === 'enforce', wire, source, adapter);
+  }
+
+  private report(decided: Decision, enforced: boolean, wire: Wire, source: EventSource, adapter: AdapterName): void {
+    this.counters.count(decided, enforced);
+    const emit = this.events !== null && this.events.wants(decided);
+    const logged = log.decide.enabled || (decided.action !== 'allow' && (enforced ? log.drop.enabled : log.report.enabled));
+    if (!emit && !logged) return;
+    const event = buildEvent(decided, enforced, wire, source, adapter);
+    if (logged) logEvent(event);
+    if (emit) this.events?.emit(event);
+  }
+
+  /**
+   * The decision cached on a request by an earlier step (checkContinue, then 'request'). Matches
+   * of report-only rules are kept with it until the decision is reported.
+   */
   decisionOf(req: IncomingMessage): Decision {
     const tagged = req as Tagged;
-    return tagged[DECISION] ?? (tagged[DECISION] = this.policy.decide(req));
+    const cached = tagged[DECISION];
+    if (cached !== undefined) return cached;
+    const decided = this.collectReportOnly
+      ? this.policy.decide(req, (matched) => (tagged[REPORT_ONLY] ??= []).push(matched))
+      : this.policy.decide(req);
+    tagged[DECISION] = decided;
+    return decided;
   }
 
   private warnIfUnprotected(req: IncomingMessage): void {

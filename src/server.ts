@@ -1,12 +1,12 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import createDebug from 'debug';
+import diagnostics from 'node:diagnostics_channel';
 import type { Guard } from './guard.js';
 import { HangupConfigError, show } from './errors.js';
 import { decision } from './policy/decisions.js';
 import { parserErrorReason } from './detectors/parser-errors.js';
-
-const log = createDebug('hangup:protect');
+import { log } from './log.js';
+import { sourceOfRawPacket } from './events.js';
 
 const PROTECTED_BY = Symbol('hangup.protectedBy');
 const CLOSING = Symbol('hangup.closing');
@@ -45,20 +45,26 @@ export function protectServer(server: Server, guard: Guard): void {
     );
   }
   target[PROTECTED_BY] = guard;
+  const report = guard.mode === 'report';
 
-  // A missing Host on HTTP/1.1 is answered by Node with a 400 and no event at all. Let such
-  // requests through to the request listener, where the hostHeader detector drops them.
-  target.requireHostHeader = false;
+  if (report) {
+    // Report mode keeps Node's own 400 for a missing Host; it is only observed, before Node answers.
+    reportMissingHost(target, guard);
+  } else {
+    // A missing Host on HTTP/1.1 is answered by Node with a 400 and no event at all. Let such
+    // requests through to the request listener, where the hostHeader detector drops them.
+    target.requireHostHeader = false;
+  }
 
   // Parse errors, header overflow and timeouts: Node writes 400/431/408 unless someone listens.
   target.prependListener('clientError', (error: Error, socket: Socket) => {
-    onClientError(guard, error, socket as ServerSocket);
+    if (report) reportClientError(target, guard, error, socket as ServerSocket);
+    else onClientError(guard, error, socket as ServerSocket);
   });
 
   // Node writes `100 Continue` before 'request' unless someone listens for 'checkContinue'.
   target.prependListener('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const decided = guard.decisionOf(req);
-    if (decided.action !== 'allow') return guard.apply(decided, req, res, 'server');
+    if (guard.apply(guard.decisionOf(req), req, res, 'server')) return;
     if (target.listenerCount('checkContinue') > 1) return; // the app's own listener answers it
     res.writeContinue();
     target.emit('request', req, res);
@@ -66,22 +72,20 @@ export function protectServer(server: Server, guard: Guard): void {
 
   // Any other Expect value: Node writes 417 unless someone listens for 'checkExpectation'.
   target.prependListener('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    const decided = guard.decisionOf(req);
-    if (decided.action !== 'allow') return guard.apply(decided, req, res, 'server');
+    if (guard.apply(guard.decisionOf(req), req, res, 'server')) return;
     if (target.listenerCount('checkExpectation') > 1) return;
     res.writeHead(417);
     res.end();
   });
 
-  // maxRequestsPerSocket exceeded: Node writes 503 unless someone listens for 'dropRequest'.
-  target.prependListener('dropRequest', (_req: IncomingMessage, socket: Socket) => {
-    guard.applyToSocket(decision('drop', 'server:max-requests-per-socket'), socket, true);
+  // maxRequestsPerSocket exceeded: Node writes 503 right after 'dropRequest' (kept in report mode).
+  target.prependListener('dropRequest', (req: IncomingMessage, socket: Socket) => {
+    guard.applyToSocket(decision('drop', 'server:max-requests-per-socket'), socket, true, req);
   });
 
   // CONNECT and Upgrade only leave 'request' when the app listens for them; guard those listeners.
   const guardSocketEvent = (req: IncomingMessage, socket: Socket): void => {
-    const decided = guard.decisionOf(req);
-    if (decided.action !== 'allow') guard.applyToSocket(decided, socket, false);
+    guard.applyToSocket(guard.decisionOf(req), socket, false, req);
   };
   const guarded = new Set<string>();
   const ensureGuarded = (event: string): void => {
@@ -93,7 +97,50 @@ export function protectServer(server: Server, guard: Guard): void {
   target.on('newListener', (event: string | symbol, listener: unknown) => {
     if ((event === 'connect' || event === 'upgrade') && listener !== guardSocketEvent) ensureGuarded(event);
   });
-  if (log.enabled) log('protected a server');
+  if (log.protect.enabled) {
+    log.protect(
+      'protected a server%s',
+      report ? ' in report mode: Node keeps its own 400/408/431 answers, hangup only reports' : '',
+    );
+  }
+}
+
+/** Node's own answer to a request it could not parse, byte for byte as `socketOnError` writes it. */
+function nodeAnswerFor(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const status =
+    code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
+}
+
+/**
+ * Report mode: the parse error is reported, and then, unless the app listens for 'clientError'
+ * itself, answered exactly as Node would have without any listener.
+ */
+function reportClientError(server: Server, guard: Guard, error: Error, socket: ServerSocket): void {
+  if (socket[CLOSING] === true) return;
+  socket[CLOSING] = true;
+  const source = sourceOfRawPacket((error as Error & { rawPacket?: unknown }).rawPacket, socket.remoteAddress);
+  guard.applyToSocket(decision('drop', clientErrorReason(error)), socket, false, source);
+  if (server.listenerCount('clientError') > 1 || socket.destroyed) return;
+  const pending = socket._httpMessage as (ServerResponse & { _headerSent?: boolean }) | null | undefined;
+  if (socket.writable && (pending == null || pending._headerSent !== true)) socket.write(nodeAnswerFor(error));
+  socket.destroy(error);
+}
+
+/**
+ * Report mode: Node answers an HTTP/1.1 request without Host with a 400 before any event, so it is
+ * observed on the `http.server.request.start` channel, which Node publishes just before that check.
+ */
+function reportMissingHost(server: ProtectedServer, guard: Guard): void {
+  const onStart = (message: unknown): void => {
+    const { request, response, server: origin } = message as { request: IncomingMessage; response: ServerResponse; server: unknown };
+    if (origin !== server || server.requireHostHeader === false) return;
+    if (request.httpVersion !== '1.1' || request.headers.host !== undefined) return;
+    guard.apply(guard.decisionOf(request), request, response, 'server');
+  };
+  diagnostics.subscribe('http.server.request.start', onStart);
+  server.once('close', () => diagnostics.unsubscribe('http.server.request.start', onStart));
 }
 
 function onClientError(guard: Guard, error: Error, socket: ServerSocket): void {

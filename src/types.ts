@@ -3,6 +3,8 @@
  * defaults documented next to each field.
  */
 
+import type { AdapterName } from './guard.js';
+
 /** What hangup does with a request. */
 export type Action = 'allow' | 'notFound' | 'drop';
 
@@ -76,12 +78,19 @@ export interface Rule {
   readonly matcher: Matcher;
   /** Name reported in `decision.rule`; defaults to `action(label)`, e.g. `notFound(GET /favicon.ico)`. */
   readonly name: string;
+  /** `'report'` for a report-only rule; see `RuleOptions.mode`. */
+  readonly mode?: EnforcementMode;
 }
 
 /** Options of a single custom rule. */
 export interface RuleOptions {
   /** Name reported in decisions and events. Default: the action and what the rule matches. */
   readonly name?: string;
+  /**
+   * `'report'`: the rule's matches are reported (`enforced: false`) but never decide: the rest of
+   * the policy decides as if the rule were absent. Default `'enforce'`.
+   */
+  readonly mode?: EnforcementMode;
 }
 
 /** A named set of detector settings: `'default'` (no ordinary client trips it) or `'strict'`. */
@@ -174,9 +183,10 @@ export interface HangupOptions {
   readonly unknownRoute?: Action;
   /**
    * Custom rules, checked after the malformed-request detectors and before hosts and routes;
-   * the first that matches decides. Build them with `allow()`, `notFound()` and `drop()`.
+   * the first that matches decides. Build them with `allow()`, `notFound()` and `drop()`, or write
+   * them as plain objects (`{ notFound: 'GET /favicon.ico' }`) so the policy can live in JSON.
    */
-  readonly rules?: readonly Rule[];
+  readonly rules?: readonly (Rule | RuleSpec)[];
   /**
    * The malformed-request detectors: `'default'` (the default), `'strict'`, or an object of
    * switches and limits over a preset, e.g. `{ preset: 'strict', emptySegments: false }`.
@@ -188,4 +198,123 @@ export interface HangupOptions {
   readonly caseSensitive?: boolean;
   /** Treat `/users` and `/users/` as different (Express's `strict routing`). Default `false`. */
   readonly strictTrailingSlash?: boolean;
+  /**
+   * `'report'`: every decision is made, counted and reported, but nothing is refused: requests go
+   * through as if allowed, and Node keeps its own answers to requests it cannot parse. Use it to
+   * roll a policy out. Default `'enforce'`. Single rules can be report-only too (`RuleOptions.mode`).
+   */
+  readonly mode?: EnforcementMode;
+  /**
+   * Called synchronously with every decision applied to a request (see `events` to limit it to
+   * refusals). Unset, it costs nothing. Whatever it throws is caught and never reaches the request.
+   */
+  readonly onDecision?: (event: DecisionEvent) => void;
+  /** Which decisions `onDecision` receives: `'all'` (default) or only `'refusals'` (notFound and drop). */
+  readonly events?: DecisionEventFilter;
+  /**
+   * Every connection comes through a reverse proxy or CDN: drops are answered with the fixed 404
+   * and `Connection: close` instead, because the proxy would turn a silent close into a 502 and
+   * clients would retry. Default `false`. To keep drops for direct connections, use `trustedProxies`.
+   */
+  readonly behindProxy?: boolean;
+  /**
+   * Addresses of your proxies (`'10.0.0.0/8'`, `'127.0.0.1'`, `'::1'`, `'fd00::/8'`): connections
+   * from them get the fixed 404 with `Connection: close` instead of a drop; all others are dropped.
+   */
+  readonly trustedProxies?: readonly string[];
+}
+
+/** Whether refusals are carried out (`'enforce'`) or only reported while the request goes through (`'report'`). */
+export type EnforcementMode = 'enforce' | 'report';
+
+/** Which decisions reach `onDecision`. */
+export type DecisionEventFilter = 'all' | 'refusals';
+
+/**
+ * A custom rule written as plain data, for policies kept in JSON: exactly one of `allow`,
+ * `notFound` or `drop`, holding a route spec or a list of them, e.g.
+ * `{ "drop": ["/wp-login.php", "/.env"], "name": "scanners", "mode": "report" }`.
+ */
+export type RuleSpec =
+  | ({ readonly allow: string | readonly string[] } & RuleOptions)
+  | ({ readonly notFound: string | readonly string[] } & RuleOptions)
+  | ({ readonly drop: string | readonly string[] } & RuleOptions);
+
+/**
+ * What hangup did on the wire: closed with zero bytes then FIN, or RST; answered the fixed 404;
+ * or nothing at all (allowed, or not enforced).
+ */
+export type Wire = 'fin' | 'rst' | '404' | 'none';
+
+/**
+ * One decision applied to one request, as `onDecision` receives it. Strings that came from the
+ * network are truncated and escaped (control characters, non-ASCII and `\` become `\xNN`
+ * escapes), so an event can be logged as is.
+ */
+export interface DecisionEvent {
+  readonly action: Action;
+  /** False when the decision was only reported: report mode, or a report-only rule. */
+  readonly enforced: boolean;
+  readonly reason: string;
+  /** The route, rule or detector that decided, or `null`. */
+  readonly rule: string | null;
+  /** The method as received, `''` when the request could not be parsed that far. */
+  readonly method: string;
+  /** The path of the request target, without the query (it may hold secrets); at most 256 characters. */
+  readonly path: string;
+  /** The Host header as received, or `null` when there was none. */
+  readonly host: string | null;
+  /** The peer address of the connection (the proxy, behind one), or `null` once it is gone. */
+  readonly remoteAddress: string | null;
+  /** Where hangup saw the request: `http`, `express`, `fastify`, or `server` for server-level events. */
+  readonly adapter: AdapterName;
+  readonly wire: Wire;
+}
+
+/** Decisions counted since the guard was created, as `guard.stats()` returns them. */
+export interface GuardStats {
+  /** When counting started, in milliseconds since the epoch. */
+  readonly since: number;
+  /** Decisions counted, allowed ones included. */
+  readonly total: number;
+  /** Decisions per action, enforced or not. */
+  readonly actions: Readonly<Record<Action, number>>;
+  /** Decisions per reason, e.g. `{ 'route:unknown': 12, 'route:matched': 30 }`. */
+  readonly reasons: Readonly<Record<string, number>>;
+  /** Refusals (notFound, drop) that were only reported, not enforced. */
+  readonly reportOnly: number;
+  /** The same counts split by action, reason and whether enforced, for labelled metrics. */
+  readonly counts: readonly DecisionCount[];
+}
+
+/** One row of `GuardStats.counts`. */
+export interface DecisionCount {
+  readonly action: Action;
+  readonly reason: string;
+  readonly enforced: boolean;
+  readonly count: number;
+}
+
+/** The request `guard.explain()` should decide on, besides its request line. */
+export interface ExplainOptions {
+  /** The Host header. Omitted: the request has none (which HTTP/1.1 forbids). */
+  readonly host?: string;
+  /** More request headers, e.g. `{ 'transfer-encoding': 'chunked' }`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** `'1.1'` unless given (or unless the request line names a version). */
+  readonly httpVersion?: string;
+  /** The peer address, for `trustedProxies`. */
+  readonly remoteAddress?: string;
+}
+
+/** What `guard.explain()` returns: the decision, what would happen on the wire, and why, in words. */
+export interface Explanation {
+  readonly decision: Decision;
+  /** False in report mode: the decision would only be reported. */
+  readonly enforced: boolean;
+  readonly wire: Wire;
+  /** Report-only rules that matched: reported, never enforced. */
+  readonly reportOnly: readonly Decision[];
+  /** A few sentences a person can read. */
+  readonly text: string;
 }

@@ -54,17 +54,26 @@ export class Policy {
     this.methodMismatchDecision = decision(this.settings.unknownRoute, 'route:method-mismatch');
   }
 
-  /** Decides what to do with a request. Pure, synchronous, and never throws. */
-  decide(req: RequestHead): Decision {
+  /** Whether any custom rule is report-only (`mode: 'report'`). */
+  get hasReportOnlyRules(): boolean {
+    return this.rules.some((r) => r.reportOnly);
+  }
+
+  /**
+   * Decides what to do with a request. Pure, synchronous, and never throws. Report-only rules
+   * never decide; when `onReportOnly` is given, it receives the decision of each one that matched
+   * on the way (they are not even tested otherwise).
+   */
+  decide(req: RequestHead, onReportOnly?: (matched: Decision) => void): Decision {
     try {
-      return this.decideUnsafe(req);
+      return this.decideUnsafe(req, onReportOnly);
     } catch {
       // Only a bug (or a hostile getter on a hand-made request object) lands here: fail closed.
       return INTERNAL_ERROR;
     }
   }
 
-  private decideUnsafe(req: RequestHead): Decision {
+  private decideUnsafe(req: RequestHead, onReportOnly: ((matched: Decision) => void) | undefined): Decision {
     const head = parseHead(req);
     for (const detector of this.detectors) {
       const reason = detector.check(head);
@@ -73,8 +82,11 @@ export class Policy {
 
     const method = head.method.toUpperCase();
     const info: RequestInfo = { method, path: head.path, query: head.query, host: normalizeHost(headerValue(head, 'host')) };
-    for (const { rule, test } of this.rules) {
-      if (safeTest(test, req, info)) return decision(rule.action, 'rule:matched', rule.name);
+    for (const { rule, test, reportOnly } of this.rules) {
+      if ((reportOnly && onReportOnly === undefined) || !safeTest(test, req, info)) continue;
+      const matched = decision(rule.action, 'rule:matched', rule.name);
+      if (!reportOnly) return matched;
+      onReportOnly?.(matched);
     }
 
     if (this.hostMatcher !== null) {

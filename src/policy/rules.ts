@@ -1,5 +1,6 @@
 import type { Action, MatchSpec, Matcher, Predicate, Rule, RuleOptions } from '../types.js';
 import { HangupConfigError, show } from '../errors.js';
+import { closest } from './validate.js';
 import { compileRoute, type PathSettings } from './routes.js';
 import { HostMatcher } from './hosts.js';
 
@@ -107,7 +108,8 @@ function makeRule(action: Action, spec: MatchSpec, options: RuleOptions | undefi
   const matcher: Matcher = isMatcher(spec)
     ? spec
     : makeMatcher(label, (settings, option) => compileMatch(spec, option, settings));
-  return { kind: 'rule', action, matcher, name: options?.name ?? `${action}(${label})` };
+  const name = options?.name ?? `${action}(${label})`;
+  return options?.mode === undefined ? { kind: 'rule', action, matcher, name } : { kind: 'rule', action, matcher, name, mode: options.mode };
 }
 
 /** A rule that lets matching requests through to the application, skipping the host and route checks. */
@@ -129,6 +131,61 @@ export function drop(spec: MatchSpec, options?: RuleOptions): Rule {
 export interface CompiledRule {
   readonly rule: Rule;
   readonly test: Predicate;
+  /** A report-only rule: its matches are reported, never decide. */
+  readonly reportOnly: boolean;
+}
+
+const RULE_ACTIONS: readonly Action[] = ['allow', 'notFound', 'drop'];
+const RULE_SPEC_KEYS = [...RULE_ACTIONS, 'name', 'mode'];
+const builders = { allow, notFound, drop } as const;
+
+/**
+ * Turns a rule written as plain data (`{ notFound: 'GET /favicon.ico', name?, mode? }`, the form a
+ * JSON policy uses) into the rule the builder would make; returns other values unchanged.
+ */
+function fromSpec(value: unknown, option: string): unknown {
+  if (typeof value !== 'object' || value === null || (value as Rule).kind === 'rule' || Array.isArray(value)) return value;
+  const spec = value as Record<string, unknown>;
+  const present = RULE_ACTIONS.filter((a) => a in spec);
+  for (const key of Object.keys(spec)) {
+    if (RULE_SPEC_KEYS.includes(key)) continue;
+    const hint = closest(key, RULE_SPEC_KEYS);
+    throw new HangupConfigError(
+      'HANGUP_INVALID_RULE',
+      `${option}.${key}`,
+      `unknown key${hint === undefined ? '' : `; did you mean '${hint}'?`} A rule object has one of allow, notFound, drop, and optionally name and mode.`,
+    );
+  }
+  const action = present[0];
+  if (action === undefined || present.length > 1) {
+    throw new HangupConfigError(
+      'HANGUP_INVALID_RULE',
+      option,
+      `a rule object needs exactly one of allow, notFound or drop, e.g. { "notFound": "GET /favicon.ico" }; got ${present.length === 0 ? 'none' : present.join(' and ')}.`,
+    );
+  }
+  const match = spec[action];
+  const isSpecList = Array.isArray(match) && match.every((m) => typeof m === 'string');
+  if (typeof match !== 'string' && !isSpecList) {
+    throw new HangupConfigError(
+      'HANGUP_INVALID_RULE',
+      `${option}.${action}`,
+      `expected a route spec or a list of them, e.g. "GET /favicon.ico" or ["/wp-login.php", "/.env"], got ${show(match)}.`,
+    );
+  }
+  if (spec.name !== undefined && typeof spec.name !== 'string') {
+    throw new HangupConfigError('HANGUP_INVALID_RULE', `${option}.name`, `expected a string, got ${show(spec.name)}.`);
+  }
+  return builders[action](match as string | string[], spec as RuleOptions);
+}
+
+function checkMode(mode: unknown, option: string): void {
+  if (mode === undefined || mode === 'enforce' || mode === 'report') return;
+  throw new HangupConfigError(
+    'HANGUP_INVALID_OPTIONS',
+    `${option}.mode`,
+    `expected 'enforce' or 'report', got ${show(mode)}. Use 'report' to see what the rule would do without enforcing it.`,
+  );
 }
 
 /** Validates and compiles the `rules` option. */
@@ -141,16 +198,18 @@ export function compileRules(rules: unknown, settings: PathSettings): CompiledRu
       `expected an array of rules built with allow(), notFound() or drop(), got ${show(rules)}.`,
     );
   }
-  return rules.map((rule: unknown, index) => {
+  return rules.map((given: unknown, index) => {
     const option = `rules[${index}]`;
+    const rule = fromSpec(given, option);
     if (typeof rule !== 'object' || rule === null || (rule as Rule).kind !== 'rule') {
       throw new HangupConfigError(
         'HANGUP_INVALID_RULE',
         option,
-        `expected a rule built with allow(), notFound() or drop(), e.g. notFound('GET /favicon.ico'), got ${show(rule)}.`,
+        `expected a rule built with allow(), notFound() or drop(), e.g. notFound('GET /favicon.ico'), or an object such as { notFound: 'GET /favicon.ico' }, got ${show(rule)}.`,
       );
     }
+    checkMode((rule as Rule).mode, option);
     const compiled = compileMatch((rule as Rule).matcher, option, settings);
-    return { rule: rule as Rule, test: compiled };
+    return { rule: rule as Rule, test: compiled, reportOnly: (rule as Rule).mode === 'report' };
   });
 }

@@ -1,0 +1,54 @@
+import type { Action, Decision, DecisionCount, GuardStats } from './types.js';
+
+/**
+ * Decision counters for `guard.stats()`. Decisions are shared frozen objects, so counting one is a
+ * map lookup and an integer increment on the request path; totals are summed only when read.
+ */
+interface Tally {
+  enforced: number;
+  reported: number;
+}
+
+/** Counts decisions per (decision, enforced) since creation. */
+export class DecisionCounters {
+  private readonly tallies = new Map<Decision, Tally>();
+  private readonly since = Date.now();
+
+  /** Counts one decision. */
+  count(decided: Decision, enforced: boolean): void {
+    let tally = this.tallies.get(decided);
+    if (tally === undefined) {
+      tally = { enforced: 0, reported: 0 };
+      this.tallies.set(decided, tally);
+    }
+    if (enforced) tally.enforced++;
+    else tally.reported++;
+  }
+
+  /** A snapshot of the counts, safe to keep or serialise. */
+  snapshot(): GuardStats {
+    const actions: Record<Action, number> = { allow: 0, notFound: 0, drop: 0 };
+    const reasons: Record<string, number> = {};
+    const rows = new Map<string, { action: Action; reason: string; enforced: boolean; count: number }>();
+    let total = 0;
+    let reportOnly = 0;
+    for (const [decided, tally] of this.tallies) {
+      const both = tally.enforced + tally.reported;
+      total += both;
+      actions[decided.action] += both;
+      reasons[decided.reason] = (reasons[decided.reason] ?? 0) + both;
+      if (decided.action !== 'allow') reportOnly += tally.reported;
+      // Several decisions share an (action, reason) and differ only by rule: one row for them.
+      for (const enforced of [true, false]) {
+        const count = enforced ? tally.enforced : tally.reported;
+        if (count === 0) continue;
+        const key = `${decided.action}\u0000${decided.reason}\u0000${enforced}`;
+        const row = rows.get(key);
+        if (row === undefined) rows.set(key, { action: decided.action, reason: decided.reason, enforced, count });
+        else row.count += count;
+      }
+    }
+    const counts: DecisionCount[] = [...rows.values()];
+    return { since: this.since, total, actions, reasons, reportOnly, counts };
+  }
+}

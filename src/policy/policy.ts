@@ -101,7 +101,7 @@ export class Policy {
     if (table === null) return decision('allow', 'route:any');
     if (table.methods !== null && !table.methods.has(method)) return decision('drop', 'method:not-allowed');
     const found = table.lookup(method, head.path);
-    if (found.kind === 'matched') return decision('allow', 'route:matched', found.route.spec);
+    if (found.kind === 'matched') return found.decision;
     return found.kind === 'method-not-allowed' ? this.methodMismatchDecision : this.unknownRouteDecision;
   }
 }

@@ -32,7 +32,7 @@ export function routeShapes(tokens: readonly Token[], caseSensitive: boolean): R
   const shapes: RouteShape[] = [];
   for (const template of templates(tokens)) {
     const shape = shapeOf(template, caseSensitive);
-    const key = `${shape.exact ? 'e' : 'p'}${shape.segments.map((s) => (s === null ? PARAM : s)).join('/')}`;
+    const key = `${shape.exact ? 'e' : 'p'}${shape.segments.map((s) => `/${s ?? PARAM}`).join('')}`;
     if (seen.has(key)) continue;
     seen.add(key);
     shapes.push(shape);

@@ -1,9 +1,16 @@
 import type { CompiledRoute, PathSettings } from './routes.js';
-import { RouteTrie } from './route-trie.js';
+import type { Decision } from '../types.js';
+import { RouteTrie, type Candidates } from './route-trie.js';
+import { decision } from './decisions.js';
 
 /** What a lookup found: the route that allows this method and path, or why none did. */
 export type RouteLookup =
-  | { readonly kind: 'matched'; readonly route: CompiledRoute }
+  | {
+      readonly kind: 'matched';
+      readonly route: CompiledRoute;
+      /** The shared `allow` decision for this route, built once rather than per request. */
+      readonly decision: Decision;
+    }
   | { readonly kind: 'method-not-allowed' }
   | { readonly kind: 'path-unknown' };
 
@@ -11,43 +18,52 @@ const METHOD_NOT_ALLOWED: RouteLookup = { kind: 'method-not-allowed' };
 const PATH_UNKNOWN: RouteLookup = { kind: 'path-unknown' };
 
 /**
- * The route allowlist. A segment trie narrows the table to the few routes the path can match, and
- * each candidate's own path-to-regexp regexp decides, so a lookup costs the same with 10 routes as
- * with 10,000. The result is what a loop over every route in the order written would give: the
- * first route that matches both path and method wins.
+ * The route allowlist. A segment trie finds the few routes the path can match (see `RouteTrie`),
+ * so a lookup costs about the same with 10 routes as with 10,000. The result is what a loop over
+ * every route's path-to-regexp regexp in the order written would give: the first route that
+ * matches both path and method wins.
  */
 export class RouteTable {
   /** Union of every route's methods, or `null` when some route allows any method. */
   readonly methods: ReadonlySet<string> | null;
   private readonly trie: RouteTrie;
   private readonly matched: readonly RouteLookup[];
-  /** Reused by every lookup; a lookup runs to completion synchronously, so it is never shared. */
-  private readonly candidates: (readonly number[])[] = [];
+  /** Reused by every lookup: a lookup runs to completion synchronously, so it is never shared. */
+  private readonly candidates: Candidates = { sure: [], maybe: [] };
 
   constructor(
     readonly routes: readonly CompiledRoute[],
     settings: PathSettings,
   ) {
     let methods: Set<string> | null = new Set();
-    this.trie = new RouteTrie(settings.caseSensitive);
+    this.trie = new RouteTrie(settings);
     routes.forEach((route, index) => {
       if (route.methods === null) methods = null;
       else if (methods !== null) for (const m of route.methods) methods.add(m);
       this.trie.add(index, route.shapes);
     });
     this.methods = methods;
-    this.matched = routes.map((route) => ({ kind: 'matched', route }));
+    this.matched = routes.map((route) => ({ kind: 'matched', route, decision: decision('allow', 'route:matched', route.spec) }));
   }
 
   /** Finds the route for `method` and the encoded `path`. Never throws. */
   lookup(method: string, path: string): RouteLookup {
-    const lists = this.candidates;
-    lists.length = 0;
-    this.trie.collect(path, lists);
-    if (lists.length === 0) return PATH_UNKNOWN;
+    const { sure, maybe } = this.candidates;
+    sure.length = 0;
+    maybe.length = 0;
+    this.trie.collect(path, this.candidates);
 
     let best = this.routes.length;
-    for (const list of lists) {
+    for (const list of sure) {
+      for (const index of list) {
+        if (index >= best) break;
+        if (allowsMethod(this.routes[index] as CompiledRoute, method)) {
+          best = index;
+          break;
+        }
+      }
+    }
+    for (const list of maybe) {
       for (const index of list) {
         if (index >= best) break;
         const route = this.routes[index] as CompiledRoute;
@@ -60,7 +76,8 @@ export class RouteTable {
     if (best < this.routes.length) return this.matched[best] as RouteLookup;
 
     // No route allows this method: tell a known path with the wrong method from an unknown path.
-    for (const list of lists) {
+    if (sure.length > 0) return METHOD_NOT_ALLOWED;
+    for (const list of maybe) {
       for (const index of list) {
         const route = this.routes[index] as CompiledRoute;
         if (!allowsMethod(route, method) && route.test(path)) return METHOD_NOT_ALLOWED;

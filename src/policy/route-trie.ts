@@ -1,80 +1,107 @@
 import { foldCase, type RouteShape } from './route-shape.js';
+import type { PathSettings } from './routes.js';
 
 /** One node per path segment: routes that end here, routes that may match anything below. */
 interface TrieNode {
   /** Children by static segment text (case-folded when matching is case-insensitive). */
   statics: Map<string, TrieNode> | null;
-  /** The child for a whole-segment parameter, which any segment may take. */
+  /**
+   * Bit `c` is set when some static child starts with character code `c` (0 for the empty
+   * segment). Route text is ASCII, so 128 bits cover it; most misses stop here without hashing.
+   */
+  firsts: Uint32Array | null;
+  /** The child for a whole-segment parameter, which any non-empty segment takes. */
   param: TrieNode | null;
-  /** Routes whose shape ends here: candidates when the path ends here (or one slash later). */
+  /** Routes whose shape ends here: they match a path that ends here (or one trailing slash later). */
   readonly ends: number[];
   /** Routes whose shape stops keying here: candidates for every path that reaches this node. */
   readonly below: number[];
 }
 
 function node(): TrieNode {
-  return { statics: null, param: null, ends: [], below: [] };
+  return { statics: null, firsts: null, param: null, ends: [], below: [] };
+}
+
+/** Where a lookup collects route lists, each sorted by route index. */
+export interface Candidates {
+  /** Routes whose path certainly matches: whole segments of static text and parameters only. */
+  readonly sure: (readonly number[])[];
+  /** Routes whose path may match: their own regexp decides. */
+  readonly maybe: (readonly number[])[];
 }
 
 /**
- * A trie over path segments that narrows a route table to the few routes a path can match. It
- * only narrows: it never leaves out a route whose regexp would match, and may keep some that
- * do not, so the caller confirms each candidate with the route's own regexp. Lookups walk one
- * node per segment, whatever the number of routes.
+ * A trie over path segments that narrows a route table to the few routes a path can match, so a
+ * lookup walks one node per segment whatever the number of routes. Routes made of whole static
+ * segments and whole-segment parameters are matched exactly by the walk itself, with path-to-regexp
+ * 8's semantics (a parameter takes one non-empty segment, one optional trailing slash unless
+ * strict). Any other route is kept as a candidate at the deepest segment the trie can key on, and
+ * the caller confirms it with the route's own regexp: the trie never leaves out a route that matches.
  */
 export class RouteTrie {
   private readonly root = node();
+  private readonly caseSensitive: boolean;
+  private readonly trailingSlash: boolean;
 
-  constructor(private readonly caseSensitive: boolean) {}
+  constructor(settings: PathSettings) {
+    this.caseSensitive = settings.caseSensitive;
+    this.trailingSlash = !settings.strictTrailingSlash;
+  }
 
   /** Adds route number `index` under each of its shapes. Add routes in ascending index order. */
   add(index: number, shapes: readonly RouteShape[]): void {
     for (const shape of shapes) {
       let at = this.root;
-      for (const segment of shape.segments) {
-        if (segment === null) {
-          at = at.param ??= node();
-        } else {
-          const statics = (at.statics ??= new Map());
-          let next = statics.get(segment);
-          if (next === undefined) statics.set(segment, (next = node()));
-          at = next;
-        }
-      }
+      for (const segment of shape.segments) at = segment === null ? (at.param ??= node()) : staticChild(at, segment);
       const list = shape.exact ? at.ends : at.below;
       // Lists stay sorted and free of duplicates because routes are added in index order.
       if (list[list.length - 1] !== index) list.push(index);
     }
   }
 
-  /**
-   * Appends to `out` the candidate lists for the still-encoded `path`: each list is sorted by
-   * route index, and together they hold every route that can match. Allocates only segment strings.
-   */
-  collect(path: string, out: (readonly number[])[]): void {
+  /** Appends to `into` the candidate lists for the still-encoded `path`. Allocates only segment strings. */
+  collect(path: string, into: Candidates): void {
     if (path.charCodeAt(0) !== 0x2f) {
       // Every route starts with '/', so no keyed route can match; keep the unkeyable ones.
-      if (this.root.below.length > 0) out.push(this.root.below);
+      if (this.root.below.length > 0) into.maybe.push(this.root.below);
       return;
     }
-    this.walk(this.root, this.caseSensitive ? path : foldCase(path), 1, out);
+    this.walk(this.root, this.caseSensitive ? path : foldCase(path), 1, into);
   }
 
   /** `start` is where the next segment begins, or -1 when the path has no segment left. */
-  private walk(at: TrieNode, path: string, start: number, out: (readonly number[])[]): void {
-    if (at.below.length > 0) out.push(at.below);
+  private walk(at: TrieNode, path: string, start: number, into: Candidates): void {
+    if (at.below.length > 0) into.maybe.push(at.below);
     if (start === -1) {
-      if (at.ends.length > 0) out.push(at.ends);
+      if (at.ends.length > 0) into.sure.push(at.ends);
       return;
     }
     const slash = path.indexOf('/', start);
+    const end = slash === -1 ? path.length : slash;
     const next = slash === -1 ? -1 : slash + 1;
     // A path ending in '/' has an empty last segment: routes ending here match it as a trailing slash.
-    if (next === -1 && start === path.length && at.ends.length > 0) out.push(at.ends);
-    if (at.statics !== null) {
-      const child = at.statics.get(path.slice(start, slash === -1 ? path.length : slash));
-      if (child !== undefined) this.walk(child, path, next, out);
+    if (end === start && next === -1 && this.trailingSlash && at.ends.length > 0) into.sure.push(at.ends);
+    if (at.statics !== null && startsSomeChild(at.firsts as Uint32Array, path, start, end)) {
+      const child = at.statics.get(path.slice(start, end));
+      if (child !== undefined) this.walk(child, path, next, into);
     }
-    if (at.param !== null) this.walk(at.param, path, next, out);
+    if (at.param !== null && end > start) this.walk(at.param, path, next, into);
   }
+}
+
+function staticChild(at: TrieNode, segment: string): TrieNode {
+  const statics = (at.statics ??= new Map());
+  const firsts = (at.firsts ??= new Uint32Array(4));
+  const c = segment.length === 0 ? 0 : segment.charCodeAt(0);
+  firsts[c >> 5] = (firsts[c >> 5] as number) | (1 << (c & 31));
+  let child = statics.get(segment);
+  if (child === undefined) statics.set(segment, (child = node()));
+  return child;
+}
+
+/** Whether some static child can start like the segment `path[start, end)`. */
+function startsSomeChild(firsts: Uint32Array, path: string, start: number, end: number): boolean {
+  const c = start === end ? 0 : path.charCodeAt(start);
+  // Static route text is ASCII (anything else is percent-encoded), so no child starts with c >= 128.
+  return c < 128 && ((firsts[c >> 5] as number) & (1 << (c & 31))) !== 0;
 }

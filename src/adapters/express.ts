@@ -1,0 +1,68 @@
+/**
+ * hangup for Express 4 and 5. The middleware translates only: the guard decides, and refuses with
+ * the same bytes as on node:http. Express never sees Node's own answers (parse errors, Expect,
+ * a missing Host), so the server `app.listen()` returns must be protected too: `listen()` does both.
+ */
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Guard } from '../guard.js';
+import { toGuard, type GuardOrOptions } from './guard-input.js';
+import { continueWhenBodyIsRead } from './lazy-continue.js';
+
+export { routesFrom, type AppRoutes, type UntranslatedRoute } from './routes-from.js';
+export type { GuardOrOptions } from './guard-input.js';
+
+/** Express's `next`, as hangup calls it: with no argument, to hand the request on. */
+export type NextFunction = (error?: unknown) => void;
+
+/** A middleware as hangup declares it. Structural, so users need no Express type package. */
+export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
+
+/** An Express app as `listen()` needs it: a request listener (every Express app is one). */
+export type RequestHandlerApp = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/** The middleware `hangupExpress()` returns, with the fallback middleware and a protected `listen`. */
+export interface HangupExpressMiddleware extends ExpressMiddleware {
+  /** The guard this middleware applies. */
+  readonly guard: Guard;
+  /**
+   * Fallback mode: mount last (`app.use(h.unrouted)`), after every route. What no route answered
+   * gets the guard's `unknownRoute` action instead of Express's "Cannot GET" page.
+   */
+  readonly unrouted: ExpressMiddleware;
+  /**
+   * `app.listen()` with the server protected before the first connection: Node's own 400, 431,
+   * 408, 100 Continue, 417 and missing-Host answers become the policy's. Returns the server.
+   */
+  listen(app: RequestHandlerApp, port?: number, host?: string, callback?: () => void): Server;
+}
+
+/**
+ * Returns the Express middleware: allowed requests go on (`next()`), refused ones are dropped or
+ * get the fixed 404 and never reach a route. Mount it first: `app.use(hangupExpress(guard))`.
+ */
+export function hangupExpress(guardOrOptions: GuardOrOptions): HangupExpressMiddleware {
+  const guard = toGuard(guardOrOptions, 'hangupExpress(guard | options)');
+
+  const middleware = function hangupMiddleware(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
+    // A refused request is answered or dropped here and `next` is never called: no route runs.
+    if (guard.handle(req, res, 'express')) next();
+  };
+
+  const unrouted: ExpressMiddleware = function hangupUnrouted(req, res, next): void {
+    if (guard.handleUnrouted(req, res, 'express')) next();
+  };
+
+  const listen = (app: RequestHandlerApp, port?: number, host?: string, callback?: () => void): Server => {
+    if (typeof app !== 'function') {
+      throw new TypeError(`hangup: listen(app): expected an Express app (a function), got ${typeof app}.`);
+    }
+    const server = guard.protect(http.createServer(app));
+    continueWhenBodyIsRead(server, guard);
+    server.listen(port, host, callback);
+    return server;
+  };
+
+  return Object.assign(middleware, { guard, unrouted, listen });
+}
+
+export default hangupExpress;

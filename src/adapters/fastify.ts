@@ -1,0 +1,195 @@
+/**
+ * hangup for Fastify 4 and 5: `await app.register(hangupFastify, { guard })`. The plugin
+ * translates only; the guard decides. It takes over every place Fastify or Node answers by itself:
+ * - refused requests are refused before Fastify sees them (no log line, no hook, no route lookup),
+ *   which also covers Fastify's bad-URL 400 and over-long-parameter 414 pages;
+ * - Node's own answers (parse errors, Expect, missing Host) through `guard.protect(fastify.server)`,
+ *   and Fastify's JSON `clientError` answers are removed;
+ * - Fastify's 404 (which echoes method and path) becomes the policy's `unknownRoute` action.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Guard } from '../guard.js';
+import type { HangupOptions } from '../types.js';
+import { HangupConfigError, show } from '../errors.js';
+import { toGuard } from './guard-input.js';
+import { continueWhenBodyIsRead } from './lazy-continue.js';
+import { RouteCollector, translateSimplePath, type AppRoutes } from './route-syntax.js';
+
+export type { AppRoutes, UntranslatedRoute } from './route-syntax.js';
+
+/** Plugin options: a guard from `hangup()`, or the options to build one. */
+export type HangupFastifyOptions = { readonly guard: Guard } | HangupOptions;
+
+/**
+ * The plugin's type, structural so users need no particular Fastify type package: any Fastify 4
+ * or 5 instance is accepted by `app.register()`.
+ */
+export type HangupFastifyPlugin = (
+  instance: object,
+  options: HangupFastifyOptions,
+  done: (error?: Error) => void,
+) => void;
+
+/** The parts of a Fastify request and reply the hook uses. */
+interface RequestLike {
+  readonly raw: IncomingMessage;
+  readonly is404?: boolean;
+}
+interface ReplyLike {
+  readonly raw: ServerResponse;
+  hijack(): unknown;
+}
+interface RouteLike {
+  readonly method?: string | readonly string[];
+  readonly url?: string;
+}
+/** The parts of a Fastify instance the plugin uses (Fastify 4 and 5 alike). */
+interface FastifyLike {
+  readonly server: Server;
+  readonly initialConfig?: { readonly http2?: boolean };
+  addHook(name: 'onRequest', hook: (request: RequestLike, reply: ReplyLike, done: () => void) => void): unknown;
+  addHook(name: 'onRoute', hook: (route: RouteLike) => void): unknown;
+}
+
+/** Register options Fastify itself reads; they are not hangup options. */
+const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers']);
+/** Marks a response Fastify is routing but no onRequest hook has seen yet. */
+const BEFORE_HOOKS = Symbol('hangup.fastify.beforeHooks');
+const WRAPPED = Symbol('hangup.fastify.wrapped');
+
+type WatchedResponse = ServerResponse & { [BEFORE_HOOKS]?: boolean };
+type WrappedServer = Server & { [WRAPPED]?: Guard };
+
+function pluginGuard(options: HangupFastifyOptions | undefined): Guard {
+  const given = (options ?? {}) as Record<string, unknown>;
+  const own = Object.fromEntries(Object.entries(given).filter(([key]) => !REGISTER_OPTIONS.has(key)));
+  if (!('guard' in own)) return toGuard(own as HangupOptions, 'register(hangupFastify, options)');
+  if (!(own.guard instanceof Guard) || Object.keys(own).length > 1) {
+    throw new HangupConfigError(
+      'HANGUP_INVALID_OPTIONS',
+      'register(hangupFastify, { guard })',
+      `expected { guard } alone with a guard from hangup(), got guard ${show(own.guard)} and keys ${Object.keys(own).join(', ')}. ` +
+        'Pass either { guard: hangup(options) } or the options themselves.',
+    );
+  }
+  return own.guard;
+}
+
+function plugin(instance: object, options: HangupFastifyOptions, done: (error?: Error) => void): void {
+  try {
+    install(instance as FastifyLike, pluginGuard(options));
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done();
+}
+
+function install(fastify: FastifyLike, guard: Guard): void {
+  if (fastify.initialConfig?.http2 === true) {
+    throw new HangupConfigError(
+      'HANGUP_INVALID_SERVER',
+      'register(hangupFastify)',
+      'Fastify({ http2: true }) is not supported by hangup/fastify yet: a dropped HTTP/2 stream is not a silent close. Use HTTP/1.1.',
+    );
+  }
+  const server = fastify.server as WrappedServer;
+  if (server[WRAPPED] === guard) return;
+
+  // Fastify's own clientError listener writes a JSON 400/408/431 whenever the socket is still
+  // writable, which it is while protect() lets an earlier pipelined response finish. Remove it:
+  // with the server protected, every parser error is the policy's (a drop).
+  const fastifyClientError = server.listeners('clientError');
+  guard.protect(server);
+  continueWhenBodyIsRead(server, guard);
+  for (const listener of fastifyClientError) server.removeListener('clientError', listener as () => void);
+
+  // Decide before Fastify routes: a refused request never reaches Fastify's router, logger or hooks.
+  for (const listener of server.listeners('request')) {
+    server.removeListener('request', listener as () => void);
+    server.on('request', guardListener(guard, listener as (req: IncomingMessage, res: ServerResponse) => void));
+  }
+  server[WRAPPED] = guard;
+
+  fastify.addHook('onRequest', function hangupOnRequest(request, reply, next) {
+    const req = request.raw;
+    const res = reply.raw as WatchedResponse;
+    res[BEFORE_HOOKS] = false;
+    // Requests that bypass the server ('inject', a second server Fastify listens on) are decided here.
+    const allowed = request.is404 === true ? guard.handleUnrouted(req, res, 'fastify') : guard.handle(req, res, 'fastify');
+    if (allowed) next();
+    else reply.hijack(); // and never call next(): no other hook, handler or 404 page runs
+  });
+}
+
+/**
+ * Wraps Fastify's request listener: refuses before Fastify sees the request, and watches for an
+ * answer Fastify writes before any hook runs (bad URL 400, over-long parameter 414, 404).
+ */
+function guardListener(
+  guard: Guard,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return function hangupFastifyListener(this: Server, req: IncomingMessage, res: ServerResponse): void {
+    if (!guard.handle(req, res, 'fastify')) return;
+    const watched = res as WatchedResponse;
+    watched[BEFORE_HOOKS] = true;
+    watched.writeHead = writeHeadBeforeHooks(guard, req, watched);
+    listener.call(this, req, res);
+  };
+}
+
+function writeHeadBeforeHooks(guard: Guard, req: IncomingMessage, res: WatchedResponse): ServerResponse['writeHead'] {
+  const original = res.writeHead;
+  return function writeHead(this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>): ServerResponse {
+    const status = args[0];
+    if (res[BEFORE_HOOKS] === true && status >= 400 && status < 500) {
+      // Fastify is refusing by itself, before the app: the app does not route this request.
+      res[BEFORE_HOOKS] = false;
+      if (!guard.handleUnrouted(req, res, 'fastify')) return res;
+    }
+    return (original as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+}
+
+/**
+ * The Fastify plugin (Fastify 4 and 5). Register it before routes and before other onRequest
+ * hooks: `await app.register(hangupFastify, { guard })`. Carries what `fastify-plugin` would set
+ * (no encapsulation, name `hangup`, `fastify: '4.x || 5.x'`), so Fastify checks the version range.
+ */
+export const hangupFastify: HangupFastifyPlugin = Object.assign(plugin, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'hangup',
+  [Symbol.for('plugin-meta')]: { name: 'hangup', fastify: '4.x || 5.x' },
+});
+
+/**
+ * Records the routes registered on a Fastify app from now on (Fastify's `onRoute` only sees later
+ * routes), as hangup route specs. Read `.routes` once the app is ready; `.untranslated` lists
+ * patterns (regular-expression parameters, ...) that could not be translated.
+ */
+export function collectRoutes(app: object): AppRoutes {
+  const fastify = app as Partial<FastifyLike>;
+  if (typeof fastify.addHook !== 'function') {
+    throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'collectRoutes(app)', `expected a Fastify instance, got ${show(app)}.`);
+  }
+  const collector = new RouteCollector();
+  fastify.addHook('onRoute', (route: RouteLike) => {
+    const methods = (typeof route.method === 'string' ? [route.method] : [...(route.method ?? [])]).map((m) => m.toUpperCase());
+    const url = route.url ?? '';
+    collector.add(methods, translateSimplePath(url, 'Fastify (find-my-way)'), url);
+  });
+  return {
+    get routes() {
+      return collector.result().routes;
+    },
+    get untranslated() {
+      return collector.result().untranslated;
+    },
+    get middleware() {
+      return collector.result().middleware;
+    },
+  };
+}
+
+export default hangupFastify;

@@ -49,7 +49,7 @@ export type Expectation = 'silent' | 'refusable' | 'baseline';
 
 /** One probe: the bytes to send and how to judge what comes back. */
 export interface Probe {
-  /** Stable identifier, e.g. `scanner:/.env`. */
+  /** Identifier, stable across runs (the marker appears as `{marker}`), e.g. `scanner:GET /.env`. */
   readonly id: string;
   readonly class: ProbeClass;
   /** What the probe is, in a few words (the request line, usually). */
@@ -113,7 +113,7 @@ function common(host: string | undefined): string[] {
 
 /** Builds the corpus for one target. Pure: the same context gives the same probes. */
 export function buildCorpus(ctx: CorpusContext): Probe[] {
-  const { host, marker } = ctx;
+  const { host, marker, path } = ctx;
   const bogusHost = `${marker}.invalid`;
   const unknownPath = `/${marker}`;
   const probes: Probe[] = [];
@@ -126,47 +126,48 @@ export function buildCorpus(ctx: CorpusContext): Probe[] {
     drip?: Probe['drip'],
   ): void => {
     const bytes = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
-    probes.push({ id: `${cls}:${title}`, class: cls, title, expect, payload: bytes, reflects, ...(drip ? { drip } : {}) });
+    // The marker changes every run; ids do not.
+    const id = `${cls}:${title.split(marker).join('{marker}')}`;
+    probes.push({ id, class: cls, title, expect, payload: bytes, reflects, ...(drip ? { drip } : {}) });
   };
   const get = (target: string, ...headers: string[]): string =>
     lines(`GET ${target} HTTP/1.1`, ...common(host), ...headers);
 
-  add('baseline', `GET ${ctx.path}`, 'baseline', get(ctx.path));
+  add('baseline', `GET ${path}`, 'baseline', get(path));
 
-  for (const path of SCANNER_PATHS) add('scanner', `GET ${path}`, 'refusable', get(path), [path]);
+  for (const scannerPath of SCANNER_PATHS) add('scanner', `GET ${scannerPath}`, 'refusable', get(scannerPath), [scannerPath]);
   add('scanner', `GET ${unknownPath}`, 'refusable', get(unknownPath), [marker]);
   const think = `/index.php?s=/index/\\think\\app/invokefunction&function=call_user_func_array&vars[0]=md5&vars[1][]=${marker}`;
   add('scanner', 'GET /index.php?s=/index/\\think\\app/invokefunction...', 'refusable', get(think), [marker]);
   const xss = `/<script>${marker}</script>`;
   add('scanner', 'GET /<script>...</script>', 'refusable', get(xss), [marker]);
 
-  add('method', 'TRACE /', 'refusable', lines('TRACE / HTTP/1.1', ...common(host), `X-Probe: ${marker}`), [marker]);
-  add('method', 'OPTIONS /', 'refusable', lines('OPTIONS / HTTP/1.1', ...common(host)));
-  add('method', 'PROPFIND /', 'refusable', lines('PROPFIND / HTTP/1.1', ...common(host), 'Depth: 1', 'Content-Length: 0'));
+  add('method', `TRACE ${path}`, 'refusable', lines(`TRACE ${path} HTTP/1.1`, ...common(host), `X-Probe: ${marker}`), [marker]);
+  add('method', `OPTIONS ${path}`, 'refusable', lines(`OPTIONS ${path} HTTP/1.1`, ...common(host)));
+  add('method', `PROPFIND ${path}`, 'refusable', lines(`PROPFIND ${path} HTTP/1.1`, ...common(host), 'Depth: 1', 'Content-Length: 0'));
   add('method', `DELETE ${unknownPath}`, 'refusable', lines(`DELETE ${unknownPath} HTTP/1.1`, ...common(host)), [marker]);
 
-  add('host', `Host: ${bogusHost} (unknown name)`, 'silent', lines('GET / HTTP/1.1', ...common(bogusHost)), [marker]);
-  add('host', 'no Host, HTTP/1.1', 'silent', lines('GET / HTTP/1.1', ...common(undefined)));
-  add('host', 'no Host, HTTP/1.0 (masscan, zgrab)', 'silent', lines('GET / HTTP/1.0', ...common(undefined)));
-  add('host', 'empty Host', 'silent', lines('GET / HTTP/1.1', 'Host: ', ...common(undefined)));
-  add('host', 'two Host headers', 'silent', lines('GET / HTTP/1.1', ...common(host), `Host: ${bogusHost}`), [marker]);
+  const getPath = `GET ${path} HTTP/1.1`;
+  add('host', `Host: ${bogusHost} (unknown name)`, 'silent', lines(getPath, ...common(bogusHost)), [marker]);
+  add('host', 'no Host, HTTP/1.1', 'silent', lines(getPath, ...common(undefined)));
+  add('host', 'no Host, HTTP/1.0 (masscan, zgrab)', 'silent', lines(`GET ${path} HTTP/1.0`, ...common(undefined)));
+  add('host', 'empty Host', 'silent', lines(getPath, 'Host: ', ...common(undefined)));
+  add('host', 'two Host headers', 'silent', lines(getPath, ...common(host), `Host: ${bogusHost}`), [marker]);
 
   add('proxy', `GET http://${bogusHost}/`, 'silent', lines(`GET http://${bogusHost}/ HTTP/1.1`, ...common(bogusHost)), [marker]);
-  add('proxy', `GET http://${host}/ (absolute-form to itself)`, 'silent', lines(`GET http://${host}/ HTTP/1.1`, ...common(host)));
+  add('proxy', `GET http://{host}${path} (absolute-form, its own Host)`, 'silent', lines(`GET http://${host}${path} HTTP/1.1`, ...common(host)));
   add('proxy', `CONNECT ${bogusHost}:443`, 'silent', lines(`CONNECT ${bogusHost}:443 HTTP/1.1`, `Host: ${bogusHost}:443`, `User-Agent: ${USER_AGENT}`), [marker]);
   add('proxy', `GET ${bogusHost}:80 (authority-form)`, 'silent', lines(`GET ${bogusHost}:80 HTTP/1.1`, ...common(host)), [marker]);
   add('proxy', 'OPTIONS * (asterisk-form)', 'silent', lines('OPTIONS * HTTP/1.1', ...common(host)));
 
-  add('request-line', 'GET / (HTTP/0.9, no version)', 'silent', 'GET /\r\n\r\n');
-  add('request-line', 'FOO / (unknown method)', 'silent', lines('FOO / HTTP/1.1', ...common(host)));
-  add('request-line', 'get / (lower-case method)', 'silent', lines('get / HTTP/1.1', ...common(host)));
-  add('request-line', 'GET / HTTP/1.2', 'silent', lines('GET / HTTP/1.2', ...common(host)));
-  add('request-line', 'GET / HTTP/2.0', 'silent', lines('GET / HTTP/2.0', ...common(host)));
-  add('request-line', 'GET / HTTP/3.0', 'silent', lines('GET / HTTP/3.0', ...common(host)));
-  add('request-line', 'GET / HTTX/1.1 (bad protocol name)', 'silent', lines('GET / HTTX/1.1', ...common(host)));
-  add('request-line', 'GET / HTTP/1.1 extra (extra token)', 'silent', lines('GET / HTTP/1.1 extra', ...common(host)));
-  add('request-line', 'GET  / HTTP/1.1 (two spaces)', 'silent', lines('GET  / HTTP/1.1', ...common(host)));
-  add('request-line', 'bare LF line endings', 'silent', `${['GET / HTTP/1.1', ...common(host)].join('\n')}\n\n`);
+  const requestLine = (title: string, line: string): void => add('request-line', title, 'silent', lines(line, ...common(host)));
+  add('request-line', `GET ${path} (HTTP/0.9, no version)`, 'silent', `GET ${path}\r\n\r\n`);
+  requestLine(`FOO ${path} (unknown method)`, `FOO ${path} HTTP/1.1`);
+  requestLine(`get ${path} (lower-case method)`, `get ${path} HTTP/1.1`);
+  for (const version of ['HTTP/1.2', 'HTTP/2.0', 'HTTP/3.0']) requestLine(`GET ${path} ${version}`, `GET ${path} ${version}`);
+  requestLine(`GET ${path} HTTX/1.1 (bad protocol name)`, `GET ${path} HTTX/1.1`);
+  requestLine(`GET ${path} HTTP/1.1 extra (extra token)`, `${getPath} extra`);
+  add('request-line', 'bare LF line endings', 'silent', `${[getPath, ...common(host)].join('\n')}\n\n`);
   add('request-line', 'binary garbage', 'silent', Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0d, 0x0a, 0x0d, 0x0a]));
 
   const traversal = '/../../../../etc/passwd';
@@ -177,25 +178,18 @@ export function buildCorpus(ctx: CorpusContext): Probe[] {
   add('target', 'GET /%00 (encoded NUL)', 'silent', get(`/%00/${marker}`), [marker]);
   add('target', 'GET /\\x01 (raw control character)', 'silent', get(`/\x01/${marker}`), [marker]);
 
-  add(
-    'smuggling',
-    'POST / Content-Length + Transfer-Encoding',
-    'silent',
-    `${lines('POST / HTTP/1.1', ...common(host), 'Content-Length: 4', 'Transfer-Encoding: chunked')}0\r\n\r\n`,
-  );
-  add(
-    'smuggling',
-    'GET / Transfer-Encoding: chunked',
-    'silent',
-    `${lines('GET / HTTP/1.1', ...common(host), 'Transfer-Encoding: chunked')}0\r\n\r\n`,
-  );
-  add('smuggling', 'POST / two different Content-Length', 'silent', `${lines('POST / HTTP/1.1', ...common(host), 'Content-Length: 0', 'Content-Length: 5')}hello`);
-  add('smuggling', 'POST / Transfer-Encoding: xchunked', 'silent', `${lines('POST / HTTP/1.1', ...common(host), 'Transfer-Encoding: xchunked')}0\r\n\r\n`);
-  add('smuggling', 'POST / "Transfer-Encoding :" (space before colon)', 'silent', `${lines('POST / HTTP/1.1', ...common(host), 'Transfer-Encoding : chunked')}0\r\n\r\n`);
-  add('smuggling', 'POST / Content-Length: -1', 'silent', lines('POST / HTTP/1.1', ...common(host), 'Content-Length: -1'));
-  add('smuggling', 'GET / obs-fold header line', 'silent', lines('GET / HTTP/1.1', ...common(host), 'X-Folded: a', ' b'));
+  const postPath = `POST ${path} HTTP/1.1`;
+  const smuggling = (title: string, line: string, headers: string[], body = ''): void =>
+    add('smuggling', title, 'silent', `${lines(line, ...common(host), ...headers)}${body}`);
+  smuggling(`POST ${path} Content-Length + Transfer-Encoding`, postPath, ['Content-Length: 4', 'Transfer-Encoding: chunked'], '0\r\n\r\n');
+  smuggling(`GET ${path} Transfer-Encoding: chunked`, getPath, ['Transfer-Encoding: chunked'], '0\r\n\r\n');
+  smuggling(`POST ${path} two different Content-Length`, postPath, ['Content-Length: 0', 'Content-Length: 5'], 'hello');
+  smuggling(`POST ${path} Transfer-Encoding: xchunked`, postPath, ['Transfer-Encoding: xchunked'], '0\r\n\r\n');
+  smuggling(`POST ${path} "Transfer-Encoding :" (space before colon)`, postPath, ['Transfer-Encoding : chunked'], '0\r\n\r\n');
+  smuggling(`POST ${path} Content-Length: -1`, postPath, ['Content-Length: -1']);
+  smuggling(`GET ${path} obs-fold header line`, getPath, ['X-Folded: a', ' b']);
 
-  add('oversize', 'GET / with a 20 KiB header', 'silent', get('/', `X-Pad: ${'a'.repeat(20 * 1024)}`));
+  add('oversize', `GET ${path} with a 20 KiB header`, 'silent', get(path, `X-Pad: ${'a'.repeat(20 * 1024)}`));
   add('oversize', 'GET /aaaa... (20 KiB path)', 'silent', get(`/${'a'.repeat(20 * 1024)}`));
 
   add(
@@ -205,7 +199,7 @@ export function buildCorpus(ctx: CorpusContext): Probe[] {
     `${lines(`POST ${unknownPath} HTTP/1.1`, ...common(host), 'Expect: 100-continue', 'Content-Length: 5')}hello`,
     [marker],
   );
-  add('expect', `GET / Expect: ${marker}`, 'silent', get('/', `Expect: ${marker}`), [marker]);
+  add('expect', `GET ${path} Expect: ${marker}`, 'silent', get(path, `Expect: ${marker}`), [marker]);
 
   add('foreign', `TLS ClientHello (SNI ${bogusHost})`, 'silent', tlsClientHello(bogusHost), [marker]);
   add(

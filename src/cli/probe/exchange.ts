@@ -38,6 +38,8 @@ export interface Sending {
 
 /** After a complete answer, how long to wait for the server's FIN before calling it kept open. */
 const CLOSE_GRACE_MS = 150;
+/** More than this is not an answer to a probe: stop reading, so a server that streams forever cannot fill memory. */
+const MAX_RECEIVED_BYTES = 256 * 1024;
 
 /** Sends one probe and resolves with what came back. Never rejects. */
 export function exchange(endpoint: Endpoint, sending: Sending, timeoutMs: number): Promise<Exchange> {
@@ -45,6 +47,7 @@ export function exchange(endpoint: Endpoint, sending: Sending, timeoutMs: number
     const started = performance.now();
     const since = (): number => Math.round(performance.now() - started);
     const received: Buffer[] = [];
+    let size = 0;
     let firstByteMs: number | undefined;
     let connected = false;
     let settled = false;
@@ -86,6 +89,8 @@ export function exchange(endpoint: Endpoint, sending: Sending, timeoutMs: number
     socket.on('data', (chunk: Buffer) => {
       firstByteMs ??= since();
       received.push(chunk);
+      size += chunk.length;
+      if (size >= MAX_RECEIVED_BYTES) return finish('open');
       if (grace === undefined && parseResponses(Buffer.concat(received)).complete) {
         grace = setTimeout(() => finish('open'), CLOSE_GRACE_MS);
       }

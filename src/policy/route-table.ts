@@ -1,6 +1,6 @@
 import type { CompiledRoute, PathSettings } from './routes.js';
 import type { Decision } from '../types.js';
-import { RouteTrie, type Candidates } from './route-trie.js';
+import { Candidates, RouteTrie } from './route-trie.js';
 import { decision } from './decisions.js';
 
 /** What a lookup found: the route that allows this method and path, or why none did. */
@@ -29,7 +29,7 @@ export class RouteTable {
   private readonly trie: RouteTrie;
   private readonly matched: readonly RouteLookup[];
   /** Reused by every lookup: a lookup runs to completion synchronously, so it is never shared. */
-  private readonly candidates: Candidates = { sure: [], maybe: [] };
+  private readonly candidates = new Candidates();
 
   constructor(
     readonly routes: readonly CompiledRoute[],
@@ -48,14 +48,13 @@ export class RouteTable {
 
   /** Finds the route for `method` and the encoded `path`. Never throws. */
   lookup(method: string, path: string): RouteLookup {
-    const { sure, maybe } = this.candidates;
-    sure.length = 0;
-    maybe.length = 0;
-    this.trie.collect(path, this.candidates);
+    const found = this.candidates;
+    found.reset();
+    this.trie.collect(path, found);
 
     let best = this.routes.length;
-    for (const list of sure) {
-      for (const index of list) {
+    for (let i = 0; i < found.sureCount; i++) {
+      for (const index of found.sure[i] as readonly number[]) {
         if (index >= best) break;
         if (allowsMethod(this.routes[index] as CompiledRoute, method)) {
           best = index;
@@ -63,8 +62,8 @@ export class RouteTable {
         }
       }
     }
-    for (const list of maybe) {
-      for (const index of list) {
+    for (let i = 0; i < found.maybeCount; i++) {
+      for (const index of found.maybe[i] as readonly number[]) {
         if (index >= best) break;
         const route = this.routes[index] as CompiledRoute;
         if (allowsMethod(route, method) && route.test(path)) {
@@ -76,9 +75,9 @@ export class RouteTable {
     if (best < this.routes.length) return this.matched[best] as RouteLookup;
 
     // No route allows this method: tell a known path with the wrong method from an unknown path.
-    if (sure.length > 0) return METHOD_NOT_ALLOWED;
-    for (const list of maybe) {
-      for (const index of list) {
+    if (found.sureCount > 0) return METHOD_NOT_ALLOWED;
+    for (let i = 0; i < found.maybeCount; i++) {
+      for (const index of found.maybe[i] as readonly number[]) {
         const route = this.routes[index] as CompiledRoute;
         if (!allowsMethod(route, method) && route.test(path)) return METHOD_NOT_ALLOWED;
       }

@@ -22,12 +22,23 @@ function node(): TrieNode {
   return { statics: null, firsts: null, param: null, ends: [], below: [] };
 }
 
-/** Where a lookup collects route lists, each sorted by route index. */
-export interface Candidates {
+/**
+ * Where a lookup collects route lists, each sorted by route index. Reused across lookups: `reset()`
+ * only zeroes the counts (setting an array's length costs more than the whole walk of a miss).
+ */
+export class Candidates {
   /** Routes whose path certainly matches: whole segments of static text and parameters only. */
-  readonly sure: (readonly number[])[];
+  readonly sure: (readonly number[])[] = [];
+  sureCount = 0;
   /** Routes whose path may match: their own regexp decides. */
-  readonly maybe: (readonly number[])[];
+  readonly maybe: (readonly number[])[] = [];
+  maybeCount = 0;
+
+  /** Forgets the lists of the previous lookup. */
+  reset(): void {
+    this.sureCount = 0;
+    this.maybeCount = 0;
+  }
 }
 
 /**
@@ -63,29 +74,38 @@ export class RouteTrie {
   collect(path: string, into: Candidates): void {
     if (path.charCodeAt(0) !== 0x2f) {
       // Every route starts with '/', so no keyed route can match; keep the unkeyable ones.
-      if (this.root.below.length > 0) into.maybe.push(this.root.below);
+      if (this.root.below.length > 0) into.maybe[into.maybeCount++] = this.root.below;
       return;
     }
-    this.walk(this.root, this.caseSensitive ? path : foldCase(path), 1, into);
+    this.walk(this.root, path, 1, into);
   }
 
   /** `start` is where the next segment begins, or -1 when the path has no segment left. */
   private walk(at: TrieNode, path: string, start: number, into: Candidates): void {
-    if (at.below.length > 0) into.maybe.push(at.below);
+    if (at.below.length > 0) into.maybe[into.maybeCount++] = at.below;
     if (start === -1) {
-      if (at.ends.length > 0) into.sure.push(at.ends);
+      if (at.ends.length > 0) into.sure[into.sureCount++] = at.ends;
       return;
     }
     const slash = path.indexOf('/', start);
     const end = slash === -1 ? path.length : slash;
     const next = slash === -1 ? -1 : slash + 1;
     // A path ending in '/' has an empty last segment: routes ending here match it as a trailing slash.
-    if (end === start && next === -1 && this.trailingSlash && at.ends.length > 0) into.sure.push(at.ends);
-    if (at.statics !== null && startsSomeChild(at.firsts as Uint32Array, path, start, end)) {
-      const child = at.statics.get(path.slice(start, end));
+    if (end === start && next === -1 && this.trailingSlash && at.ends.length > 0) into.sure[into.sureCount++] = at.ends;
+    if (at.statics !== null && this.startsSomeChild(at.firsts as Uint32Array, path, start, end)) {
+      const segment = path.slice(start, end);
+      const child = at.statics.get(this.caseSensitive ? segment : foldCase(segment));
       if (child !== undefined) this.walk(child, path, next, into);
     }
     if (at.param !== null && end > start) this.walk(at.param, path, next, into);
+  }
+
+  /** Whether some static child can start like the segment `path[start, end)`: a filter before hashing it. */
+  private startsSomeChild(firsts: Uint32Array, path: string, start: number, end: number): boolean {
+    let c = start === end ? 0 : path.charCodeAt(start);
+    if (!this.caseSensitive && c >= 0x41 && c <= 0x5a) c += 0x20;
+    // Static route text is ASCII (anything else is percent-encoded), so no child starts with c >= 128.
+    return c < 128 && ((firsts[c >> 5] as number) & (1 << (c & 31))) !== 0;
   }
 }
 
@@ -99,9 +119,3 @@ function staticChild(at: TrieNode, segment: string): TrieNode {
   return child;
 }
 
-/** Whether some static child can start like the segment `path[start, end)`. */
-function startsSomeChild(firsts: Uint32Array, path: string, start: number, end: number): boolean {
-  const c = start === end ? 0 : path.charCodeAt(start);
-  // Static route text is ASCII (anything else is percent-encoded), so no child starts with c >= 128.
-  return c < 128 && ((firsts[c >> 5] as number) & (1 << (c & 31))) !== 0;
-}

@@ -9,6 +9,8 @@ export interface RawResult {
   readonly text: string;
   readonly bytes: Buffer;
   readonly ending: Ending;
+  /** The client's own port, which the server sees as `socket.remotePort` (to match server-side records). */
+  readonly localPort?: number | undefined;
 }
 
 export interface RawOptions {
@@ -34,13 +36,14 @@ export function rawRequest(port: number, payload: string | Buffer, options: RawO
     const received: Buffer[] = [];
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    let localPort: number | undefined;
     const finish = (ending: Ending): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
       socket.destroy();
       const bytes = Buffer.concat(received);
-      resolve({ bytes, text: bytes.toString('latin1'), ending });
+      resolve({ bytes, text: bytes.toString('latin1'), ending, localPort });
     };
     const armIdleTimer = (): void => {
       if (timer !== undefined) clearTimeout(timer);
@@ -54,6 +57,7 @@ export function rawRequest(port: number, payload: string | Buffer, options: RawO
     socket.on('close', () => finish('fin'));
     socket.on('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ECONNRESET' ? 'rst' : 'fin'));
     socket.on('connect', async () => {
+      localPort = socket.localPort;
       const pieces = options.chunks ?? [payload];
       for (const [index, piece] of pieces.entries()) {
         if (index > 0 && options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));

@@ -1,0 +1,116 @@
+/**
+ * Replays the OWASP CRS protocol corpus (../shared/corpus/crs beside the repository) over real
+ * sockets against one protected node:http server with a detectors-only guard, and records what each
+ * client received and which reason hangup gave. Shared by the conformance test and by
+ * `scripts/conformance.ts`, which renders docs/conformance.md from the same results.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { hangup, type HangupOptions } from '../../src/index.js';
+import { clientErrorReason } from '../../src/server.js';
+import { rawRequest, type Ending } from '../helpers/raw-client.js';
+import { close, listen } from '../helpers/servers.js';
+
+/** Where the corpus lives: `$HANGUP_CRS_CORPUS`, or `../shared/corpus/crs` relative to the repository root. */
+export const corpusDir: string =
+  process.env.HANGUP_CRS_CORPUS ?? fileURLToPath(new URL('../../../shared/corpus/crs/', import.meta.url));
+
+/** Whether the corpus is present (it sits outside the repository). */
+export const corpusAvailable: boolean = existsSync(`${corpusDir}/index.json`);
+
+/** The guard under test: detectors only (default preset), one allowed host, no route list. */
+export const replayPolicy: HangupOptions = { hosts: ['localhost'] };
+
+/** The exact bytes the test app answers every allowed request with. */
+export const APP_RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n';
+
+/** One corpus entry, as index.json lists it, with its bytes. */
+export interface CorpusCase {
+  readonly id: string;
+  readonly rule: number;
+  readonly crs_expects: string;
+  readonly file: string;
+  readonly description: string;
+  readonly bytes: Buffer;
+}
+
+/** What one replay produced. */
+export interface ReplayResult {
+  readonly case: CorpusCase;
+  readonly received: Buffer;
+  readonly ending: Ending;
+  /** hangup's reasons on that connection, in order (`route:any` for an allowed request). */
+  readonly reasons: readonly string[];
+}
+
+/** Loads index.json and every request's bytes. */
+export async function loadCorpus(): Promise<CorpusCase[]> {
+  const index = JSON.parse(await readFile(`${corpusDir}/index.json`, 'utf8')) as Omit<CorpusCase, 'bytes'>[];
+  return Promise.all(index.map(async (entry) => ({ ...entry, bytes: await readFile(`${corpusDir}/${entry.file}`) })));
+}
+
+/** The app behind the guard: reads the body, then answers `ok` with fixed headers. */
+function app(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  req.on('end', () => {
+    res.sendDate = false;
+    res.writeHead(200, { 'Content-Length': '3' });
+    res.end('ok\n');
+  });
+}
+
+/** Replays `cases` with at most `concurrency` connections open at once. */
+export async function replay(cases: readonly CorpusCase[], concurrency = 8, waitMs = 300): Promise<ReplayResult[]> {
+  const guard = hangup(replayPolicy);
+  const ports = new WeakMap<Socket, number>();
+  const reasons = new Map<number, string[]>();
+  const record = (socket: Socket, reason: string): void => {
+    const port = ports.get(socket);
+    if (port === undefined) return;
+    const list = reasons.get(port) ?? [];
+    list.push(reason);
+    reasons.set(port, list);
+  };
+  const server = http.createServer((req, res) => {
+    record(req.socket, guard.decisionOf(req).reason);
+    if (guard.handle(req, res, 'http')) app(req, res);
+  });
+  guard.protect(server);
+  server.keepAliveTimeout = 100;
+  server.on('connection', (socket: Socket) => {
+    if (socket.remotePort !== undefined) ports.set(socket, socket.remotePort);
+  });
+  server.on('clientError', (error: Error, socket: Socket) => record(socket, clientErrorReason(error)));
+  // An app that tunnels CONNECT, so the guard's CONNECT decision is what the client sees.
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    record(socket, guard.decisionOf(req).reason);
+    if (!socket.destroyed) socket.end('HTTP/1.1 200 Connection Established\r\n\r\n');
+  });
+  const port = await listen(server);
+  try {
+    const results: ReplayResult[] = new Array(cases.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < cases.length) {
+        const index = next++;
+        const entry = cases[index] as CorpusCase;
+        const r = await rawRequest(port, entry.bytes, { waitMs });
+        // A record made after the client saw the close is not lost: give the server a tick.
+        await new Promise((resolve) => setImmediate(resolve));
+        results[index] = { case: entry, received: r.bytes, ending: r.ending, reasons: reasons.get(r.localPort ?? -1) ?? [] };
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return results;
+  } finally {
+    await close(server);
+  }
+}
+
+/** Whether the connection was dropped: zero bytes received, and closed by the server. */
+export function isDropped(r: ReplayResult): boolean {
+  return r.received.length === 0 && r.ending !== 'open';
+}

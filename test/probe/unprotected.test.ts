@@ -29,8 +29,16 @@ async function probeServer(server: http.Server): Promise<ProbeReport> {
   }
 }
 
+/** The part of a Fastify 4 or 5 instance these tests use (their full types do not unify). */
+interface FastifyApp {
+  get(path: string, handler: () => Promise<string>): unknown;
+  listen(options: { port: number; host: string }): Promise<string>;
+  readonly server: http.Server;
+  close(): Promise<unknown>;
+}
+
 /** Probes a Fastify app (4 or 5) on an ephemeral loopback port and closes it. */
-async function probeFastify(app: { listen(o: { port: number; host: string }): Promise<string>; server: http.Server; close(): Promise<unknown> }): Promise<ProbeReport> {
+async function probeFastify(app: FastifyApp): Promise<ProbeReport> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   try {
     return await runProbes({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/` });
@@ -116,14 +124,15 @@ for (const [name, express] of [
   });
 }
 
-for (const [name, create] of [
+const fastifies: [string, () => FastifyApp][] = [
   ['fastify4', () => fastify4()],
   ['fastify5', () => fastify5()],
-] as const) {
+];
+for (const [name, create] of fastifies) {
   test(`${name}: the JSON 404 echoing "Route GET:/.env", JSON 400s for parse errors`, async () => {
     const app = create();
     app.get('/', async () => 'home\n');
-    const report = await probeFastify(app as unknown as Parameters<typeof probeFastify>[0]);
+    const report = await probeFastify(app);
     const env = resultOf(report, 'scanner:GET /.env');
     assert.deepEqual(JSON.parse(bodyOf(env)), { message: 'Route GET:/.env not found', error: 'Not Found', statusCode: 404 });
     assert.deepEqual(leaksOf(env), ['Fastify "Route ... not found" JSON', 'echoes "/.env"']);

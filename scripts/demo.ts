@@ -98,6 +98,8 @@ async function main(): Promise<void> {
   console.log('routes GET /, GET /users, GET /users/:id, GET /orders, POST /orders; a fixed 404 for');
   console.log('GET /favicon.ico; everything else dropped with zero bytes).');
   await demoExample('node:http', 'examples/http.ts');
+  await demoExample('Express', 'examples/express.ts');
+  await demoExample('Fastify', 'examples/fastify.ts');
 }
 
 main().then(

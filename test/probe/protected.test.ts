@@ -1,6 +1,6 @@
 /**
  * `hangup probe` against the protected example site: the in-process `guard.createServer()` with the
- * shared policy, and examples/http.ts as a real child process. Every judged probe must get zero
+ * shared policy, and examples/http.ts, express.ts and fastify.ts as real child processes. Every judged probe must get zero
  * bytes, and the run must exit 0. In notFound mode, scanner paths get the plain fixed 404.
  */
 import { test } from 'node:test';
@@ -67,12 +67,14 @@ test('in notFound mode, scanner paths get the plain fixed 404, which is not a le
   }
 });
 
-test('examples/http.ts as a real process tells scanners nothing', async () => {
-  const port = await freePort();
-  const child = await startExample('examples/http.ts', port);
-  try {
-    assertSilent(await runProbes({ url: `http://127.0.0.1:${port}/` }));
-  } finally {
-    await stop(child);
-  }
-});
+for (const example of ['examples/http.ts', 'examples/express.ts', 'examples/fastify.ts']) {
+  test(`${example} as a real process tells scanners nothing`, async () => {
+    const port = await freePort();
+    const child = await startExample(example, port);
+    try {
+      assertSilent(await runProbes({ url: `http://127.0.0.1:${port}/` }));
+    } finally {
+      await stop(child);
+    }
+  });
+}

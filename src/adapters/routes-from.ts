@@ -3,6 +3,7 @@
  * allowlist is not written twice. Reads `app._router.stack` (Express 4) or `app.router.stack`
  * (Express 5), descending into mounted routers; reports what it cannot translate.
  */
+import { METHODS } from 'node:http';
 import { HangupConfigError, show } from '../errors.js';
 import { RouteCollector, translateSimplePath, type AppRoutes, type Translation } from './route-syntax.js';
 
@@ -79,7 +80,9 @@ function walk(stack: readonly LayerLike[], prefix: string, flavour: Flavour, col
 
 function addRoute(route: NonNullable<LayerLike['route']>, prefix: string, flavour: Flavour, collector: RouteCollector): void {
   const flags = route.methods ?? {};
-  const methods = flags._all === true ? null : Object.keys(flags).filter((m) => flags[m] === true).map((m) => m.toUpperCase());
+  const listed = Object.keys(flags).filter((m) => flags[m] === true).map((m) => m.toUpperCase());
+  // app.all() sets `_all` (router 1.x) or registers every method Node knows one by one.
+  const methods = flags._all === true || METHODS.every((m) => listed.includes(m)) ? null : listed;
   const paths = Array.isArray(route.path) ? (route.path as unknown[]).flat(Infinity) : [route.path];
   for (const path of paths) {
     const original = path instanceof RegExp ? String(path) : String(path);

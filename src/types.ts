@@ -147,6 +147,8 @@ export interface DetectorSwitches {
   readonly framing?: boolean;
   /** A body (Content-Length above 0) on GET or HEAD (`malformed:body-on-get`). Default off, strict on. */
   readonly bodyOnGet?: boolean;
+  /** A header name that is not a token, e.g. a space before the colon (`malformed:header-name`); only lenient parsing lets one through. Default on. */
+  readonly headerNames?: boolean;
   /** Most header lines per request (`malformed:too-many-headers`). Default 100, strict 50. */
   readonly maxHeaders?: number;
   /** Most bytes of header names and values (`malformed:headers-too-large`), below Node's 16 KiB. Default 12288, strict 8192. */

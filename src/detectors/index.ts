@@ -18,6 +18,7 @@ import { numericHost } from './numeric-host.js';
 import { framing } from './framing.js';
 import { bodyOnGet } from './body-on-get.js';
 import { headerCount, headerBytes } from './header-limits.js';
+import { headerNames } from './header-names.js';
 import { duplicateHeaders } from './duplicate-headers.js';
 import { headerUnderscores } from './header-underscores.js';
 import { expect } from './expect.js';
@@ -44,6 +45,7 @@ export const allDetectors: readonly DetectorSpec[] = [
   encodedSlash,
   doubleEncoding,
   emptySegments,
+  headerNames,
   hostHeader,
   numericHost,
   framing,

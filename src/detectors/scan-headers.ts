@@ -37,6 +37,8 @@ export interface HeaderScan {
   duplicateSingleton: boolean;
   /** Some header name contains `_`. */
   underscore: boolean;
+  /** Some header name is not an RFC 9110 token (a space before the colon, ...): only a lenient parser lets it through. */
+  invalidName: boolean;
   /** Some value holds `%00`, or a raw control character other than tab (only an insecure parser lets those through). */
   controlInValue: boolean;
 }
@@ -59,12 +61,15 @@ function hasControl(value: string): boolean {
   return value.includes('%00');
 }
 
-const result: HeaderScan = { lines: 0, bytes: 0, duplicateSingleton: false, underscore: false, controlInValue: false };
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const result: HeaderScan = { lines: 0, bytes: 0, duplicateSingleton: false, underscore: false, invalidName: false, controlInValue: false };
 
 function visit(name: string, value: string, seen: number): number {
   result.lines++;
   result.bytes += name.length + value.length;
   if (name.includes('_')) result.underscore = true;
+  if (!result.invalidName && !TOKEN.test(name)) result.invalidName = true;
   if (!result.controlInValue && hasControl(value)) result.controlInValue = true;
   for (let s = 0; s < singletonHeaders.length; s++) {
     if (!sameName(name, singletonHeaders[s] as string)) continue;
@@ -81,6 +86,7 @@ export function scanHeaders(head: ParsedHead): HeaderScan {
   result.bytes = 0;
   result.duplicateSingleton = false;
   result.underscore = false;
+  result.invalidName = false;
   result.controlInValue = false;
   let seen = 0;
   const raw = head.rawHeaders;

@@ -44,6 +44,21 @@ function hexAt(s: string, i: number): number {
   return c < 128 ? (HEX[c] as number) : -1;
 }
 
+/** Width (1 raw, 3 percent-encoded) of a hex digit at `i`, or 0 when there is none. */
+function hexDigitWidth(s: string, i: number): number {
+  if (hexAt(s, i) >= 0) return 1;
+  if (s.charCodeAt(i) !== 0x25) return 0;
+  const high = hexAt(s, i + 1);
+  const low = hexAt(s, i + 2);
+  return high >= 0 && low >= 0 && hexAt(String.fromCharCode(high * 16 + low), 0) >= 0 ? 3 : 0;
+}
+
+/** Whether two hex digits, raw or encoded (`32`, `%32%65`), start at `i`: a decoded `%` then forms an escape. */
+function decodesToEscape(s: string, i: number): boolean {
+  const first = hexDigitWidth(s, i);
+  return first > 0 && hexDigitWidth(s, i + first) > 0;
+}
+
 /** Scans `target` (path, query and any fragment) and returns a set of `Target` flags; 0 means clean. */
 export function scanTarget(target: string): number {
   let problems = 0;
@@ -74,7 +89,7 @@ export function scanTarget(target: string): number {
       byte = high * 16 + low;
       encoded = true;
       i += 2;
-      if (byte === 0x25 && hexAt(target, i + 1) >= 0 && hexAt(target, i + 2) >= 0) {
+      if (byte === 0x25 && decodesToEscape(target, i + 1)) {
         problems |= inPath ? Target.pathDoubleEncoding : Target.queryDoubleEncoding;
       }
     }

@@ -33,6 +33,7 @@ export const defaultPreset: DetectorSettings = Object.freeze({
   numericHost: false,
   framing: true,
   bodyOnGet: false,
+  headerNames: true,
   maxHeaders: 100,
   maxHeaderBytes: 12288,
   duplicateHeaders: true,

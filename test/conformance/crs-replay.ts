@@ -37,9 +37,23 @@ export interface CorpusCase {
   readonly bytes: Buffer;
 }
 
+/** Anything that can be replayed: an id and the bytes to send. */
+export interface ReplayCase {
+  readonly id: string;
+  readonly bytes: Buffer;
+}
+
+/** How to replay: the guard's options, the server's options, concurrency and idle wait. */
+export interface ReplayOptions {
+  readonly policy?: HangupOptions;
+  readonly server?: http.ServerOptions;
+  readonly concurrency?: number;
+  readonly waitMs?: number;
+}
+
 /** What one replay produced. */
-export interface ReplayResult {
-  readonly case: CorpusCase;
+export interface ReplayResult<C extends ReplayCase = CorpusCase> {
+  readonly case: C;
   readonly received: Buffer;
   readonly ending: Ending;
   /** hangup's reasons on that connection, in order (`route:any` for an allowed request). */
@@ -62,9 +76,10 @@ function app(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-/** Replays `cases` with at most `concurrency` connections open at once. */
-export async function replay(cases: readonly CorpusCase[], concurrency = 8, waitMs = 300): Promise<ReplayResult[]> {
-  const guard = hangup(replayPolicy);
+/** Replays `cases` against one protected server, with at most `concurrency` connections open at once. */
+export async function replay<C extends ReplayCase>(cases: readonly C[], options: ReplayOptions = {}): Promise<ReplayResult<C>[]> {
+  const { concurrency = 8, waitMs = 300 } = options;
+  const guard = hangup(options.policy ?? replayPolicy);
   const ports = new WeakMap<Socket, number>();
   const reasons = new Map<number, string[]>();
   const record = (socket: Socket, reason: string): void => {
@@ -74,11 +89,25 @@ export async function replay(cases: readonly CorpusCase[], concurrency = 8, wait
     list.push(reason);
     reasons.set(port, list);
   };
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(options.server ?? {}, (req, res) => {
     record(req.socket, guard.decisionOf(req).reason);
     if (guard.handle(req, res, 'http')) app(req, res);
   });
   guard.protect(server);
+  // Expect is decided before 'request'. Record it there; the app's own listener then answers
+  // allowed requests the way Node would (hangup answers refused ones itself).
+  server.prependListener('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    record(req.socket, guard.decisionOf(req).reason);
+    if (guard.decisionOf(req).action !== 'allow') return;
+    res.writeContinue();
+    app(req, res);
+  });
+  server.prependListener('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    record(req.socket, guard.decisionOf(req).reason);
+    if (guard.decisionOf(req).action !== 'allow') return;
+    res.writeHead(417);
+    res.end();
+  });
   server.keepAliveTimeout = 100;
   server.on('connection', (socket: Socket) => {
     if (socket.remotePort !== undefined) ports.set(socket, socket.remotePort);
@@ -91,12 +120,12 @@ export async function replay(cases: readonly CorpusCase[], concurrency = 8, wait
   });
   const port = await listen(server);
   try {
-    const results: ReplayResult[] = new Array(cases.length);
+    const results: ReplayResult<C>[] = new Array(cases.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < cases.length) {
         const index = next++;
-        const entry = cases[index] as CorpusCase;
+        const entry = cases[index] as C;
         const r = await rawRequest(port, entry.bytes, { waitMs });
         // A record made after the client saw the close is not lost: give the server a tick.
         await new Promise((resolve) => setImmediate(resolve));
@@ -111,6 +140,6 @@ export async function replay(cases: readonly CorpusCase[], concurrency = 8, wait
 }
 
 /** Whether the connection was dropped: zero bytes received, and closed by the server. */
-export function isDropped(r: ReplayResult): boolean {
+export function isDropped(r: ReplayResult<ReplayCase>): boolean {
   return r.received.length === 0 && r.ending !== 'open';
 }

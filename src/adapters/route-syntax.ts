@@ -67,7 +67,13 @@ export class RouteCollector {
   /** Records a route: `methods` upper-case, or `null` for any method. */
   add(methods: readonly string[] | null, translation: Translation, original: string): void {
     if ('reason' in translation) {
-      this.skipped.push({ methods: methods ?? ['*'], path: original, reason: translation.reason });
+      const index = this.skipped.findIndex((u) => u.path === original);
+      const earlier = this.skipped[index];
+      // Fastify registers a HEAD twin of every GET route: one entry per pattern is enough.
+      const merged = earlier === undefined ? (methods ?? ['*']) : [...new Set([...earlier.methods, ...(methods ?? ['*'])])];
+      const entry = { methods: merged, path: original, reason: translation.reason };
+      if (earlier === undefined) this.skipped.push(entry);
+      else this.skipped[index] = entry;
       return;
     }
     const known = this.byPath.get(translation.path);

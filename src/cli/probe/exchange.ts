@@ -98,8 +98,11 @@ export function exchange(endpoint: Endpoint, sending: Sending, timeoutMs: number
     socket.on('end', () => finish('fin'));
     socket.on('close', () => finish('fin'));
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (!connected) finish('open', { error: error.code ?? error.message });
-      else finish(error.code === 'ECONNRESET' ? 'rst' : 'fin');
+      // ECONNRESET before 'connect' too: the handshake completed and the server reset at once.
+      // EPIPE: a write after the server's reset.
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') finish('rst');
+      else if (!connected) finish('open', { error: error.code ?? error.message });
+      else finish('fin');
     });
   });
 }

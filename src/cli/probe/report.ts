@@ -65,9 +65,10 @@ export function formatReport(report: ProbeReport): string {
     const results = report.results.filter((r) => r.probe.class === cls);
     if (results.length === 0) continue;
     const leaks = results.filter((r) => r.judgement.outcome === 'leak').length;
-    const tally = cls === 'baseline' ? '' : `: ${results.length} probes, ${leaks === 0 ? 'no leak' : `${leaks} leaked`}`;
+    const probes = results.length === 1 ? '1 probe' : `${results.length} probes`;
+    const tally = cls === 'baseline' ? '' : `: ${probes}, ${leaks === 0 ? 'no leak' : `${leaks} leaked`}`;
     out.push('', `${CLASS_TITLES[cls]}${tally}`, ...results.map(row));
   }
-  out.push('', `verdict: ${verdictLine(summary)}`, '');
+  out.push('', `verdict: ${printable(verdictLine(summary))}`, '');
   return out.join('\n');
 }

@@ -80,6 +80,7 @@ function tryConnect(address: string, port: number, timeoutMs: number): Promise<s
     };
     const timer = setTimeout(() => done(`no connection within ${timeoutMs} ms`), timeoutMs);
     socket.once('connect', () => done(undefined));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+    // A reset means the handshake completed: something listens there (and resets, which a probe reports).
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNRESET' ? undefined : (error.code ?? error.message)));
   });
 }

@@ -82,7 +82,7 @@ export function judge(probe: Probe, received: Exchange): Judgement {
     add('interim', `${interim.statusLine} before the server decided`);
   }
   if (final !== undefined) {
-    if (probe.expect === 'silent') add('answered', `answered ${final.statusLine}`);
+    if (probe.expect === 'silent') add('answered', 'answered at all (a silent server sends nothing)');
     if (probe.expect === 'refusable') judgeRefusable(final, add);
     for (const header of fingerprintHeaders(final)) add('fingerprint-header', header);
     for (const page of recognisedPages(final)) add('framework-page', page);

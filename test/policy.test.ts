@@ -183,3 +183,11 @@ test('decisions are frozen and shared', () => {
   assert.equal(a, guard.decide(req('GET /y')));
   assert.ok(Object.isFrozen(a));
 });
+
+test('absolute-form, when allowed for the own host, is routed on its path', () => {
+  const guard = hangup({ hosts: ['example.com'], routes: ['GET /users/:id'], detectors: { allowAbsoluteForm: true } });
+  assert.equal(guard.decide(req('GET http://example.com/users/7?x=1')).action, 'allow');
+  assert.equal(guard.decide(req('GET http://example.com/admin')).reason, 'route:unknown');
+  assert.equal(guard.decide(req('GET http://evil.com/users/7')).reason, 'malformed:absolute-form-host');
+  assert.equal(hangup({ routes: ['GET /users/:id'] }).decide(req('GET http://example.com/users/7')).reason, 'malformed:not-origin-form');
+});

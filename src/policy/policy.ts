@@ -114,18 +114,29 @@ function safeTest(test: (req: RequestHead, info: RequestInfo) => boolean, req: R
   }
 }
 
+/** Where the path of an absolute-form target starts (the `/` after the authority), or 0. */
+function absoluteFormPathStart(target: string, pathEnd: number): number {
+  const scheme = target.indexOf('://');
+  if (scheme === -1 || scheme > 5) return 0;
+  const slash = target.indexOf('/', scheme + 3);
+  return slash === -1 || slash > pathEnd ? 0 : slash;
+}
+
 /** Reads the fields `decide()` needs, tolerating any shape: absent or mistyped fields count as empty. */
 export function parseHead(req: RequestHead): ParsedHead {
   const target = typeof req.url === 'string' ? req.url : '';
   const q = target.indexOf('?');
   const hash = target.indexOf('#');
   const pathEnd = q === -1 ? (hash === -1 ? target.length : hash) : hash === -1 ? q : Math.min(q, hash);
+  // Absolute-form (`http://host/path`, only reaching here when the originForm detector allows it)
+  // is routed on its path, as Express and Fastify do.
+  const pathStart = target.charCodeAt(0) === 0x2f ? 0 : absoluteFormPathStart(target, pathEnd);
   const headers = req.headers !== null && typeof req.headers === 'object' ? req.headers : EMPTY_HEADERS;
   const raw = Array.isArray(req.rawHeaders) && req.rawHeaders.every((v) => typeof v === 'string') ? req.rawHeaders : EMPTY_RAW;
   return {
     method: typeof req.method === 'string' ? req.method : '',
     target,
-    path: target.slice(0, pathEnd),
+    path: pathStart === 0 ? target.slice(0, pathEnd) : target.slice(pathStart, pathEnd),
     query: q === -1 ? '' : target.slice(q + 1, hash > q ? hash : target.length),
     httpVersion: typeof req.httpVersion === 'string' ? req.httpVersion : '',
     headers,

@@ -9,6 +9,11 @@ import { hangup, type Decision } from 'hangup';
 import { sitePolicy } from '../examples/site-policy.js';
 import { rawRequest, head, type RawResult } from '../test/helpers/raw-client.js';
 import { freePort, startExample, stop } from '../test/helpers/processes.js';
+import express5 from 'express5';
+import { pageFor } from '../examples/site-policy.js';
+import { runProbes } from '../src/cli/probe/runner.js';
+import { formatComparison } from '../src/cli/probe/compare.js';
+import { summarise } from '../src/cli/probe/summary.js';
 
 /** One demo request: its label and the exact bytes sent. */
 interface DemoCase {
@@ -100,6 +105,39 @@ async function main(): Promise<void> {
   await demoExample('node:http', 'examples/http.ts');
   await demoExample('Express', 'examples/express.ts');
   await demoExample('Fastify', 'examples/fastify.ts');
+  await probeDemo();
+}
+
+/**
+ * `hangup probe` on the same site twice: on Express without hangup, and examples/http.ts with it.
+ * Fails the demo if the protected example leaks anything.
+ */
+async function probeDemo(): Promise<void> {
+  const app = express5();
+  for (const path of ['/', '/users', '/users/:id', '/orders']) {
+    app.get(path, (req, res) => {
+      res.type('text/plain').send(pageFor(req.method, req.path));
+    });
+  }
+  app.post('/orders', (req, res) => {
+    res.type('text/plain').send(pageFor(req.method, '/orders'));
+  });
+  const unprotected = http.createServer(app);
+  await new Promise<void>((resolve) => unprotected.listen(0, '127.0.0.1', resolve));
+  const port = await freePort();
+  const child = await startExample('examples/http.ts', port);
+  try {
+    const plain = await runProbes({ url: `http://127.0.0.1:${(unprotected.address() as net.AddressInfo).port}/` });
+    const guarded = await runProbes({ url: `http://127.0.0.1:${port}/` });
+    console.log(`\nhangup probe: what the same site tells scanners without and with hangup (${plain.results.length} probes each;`);
+    console.log('`npx hangup probe http://127.0.0.1:3000` lists every probe and what came back)\n');
+    console.log(formatComparison([['Express, no hangup', plain], ['examples/http.ts (hangup)', guarded]]));
+    if (summarise(guarded).exitCode !== 0) throw new Error('hangup probe: the protected example leaked; see the table above');
+  } finally {
+    await stop(child);
+    unprotected.closeAllConnections();
+    unprotected.close();
+  }
 }
 
 main().then(

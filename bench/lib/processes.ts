@@ -1,0 +1,70 @@
+/**
+ * Child processes of the benchmark: the server under test and the connection-per-request load
+ * client each run in their own Node process (2 cores: one for the server, one for the load).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ServerStats, Variant } from '../server.js';
+
+const SERVER = fileURLToPath(new URL('../server.ts', import.meta.url));
+
+/** A running server under test. */
+export interface ServerProcess {
+  readonly variant: Variant;
+  readonly port: number;
+  readonly pid: number;
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+/** Forks `bench/server.ts <variant>`; resolves with it once it listens, or null when the variant is unavailable. */
+export async function startServer(variant: Variant, options: { exposeGc?: boolean } = {}): Promise<ServerProcess | null> {
+  const child = fork(SERVER, [variant], {
+    execArgv: ['--import', 'tsx', ...(options.exposeGc === true ? ['--expose-gc'] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const first = await nextMessage(child, 30_000);
+  if (first.type !== 'ready') {
+    console.log(`  ${variant}: skipped (${String(first.reason ?? 'no ready message')})`);
+    await stopChild(child);
+    return null;
+  }
+  return {
+    variant,
+    port: first.port as number,
+    pid: child.pid as number,
+    stats: async () => {
+      const reply = nextMessage(child, 30_000);
+      child.send({ type: 'stats' });
+      return (await reply).stats as ServerStats;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/** The next IPC message of `child` (or a synthetic `exit`/`timeout` message). */
+export function nextMessage(child: ChildProcess, timeoutMs: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const done = (message: Record<string, unknown>) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message);
+    };
+    const onMessage = (message: unknown) => done(message as Record<string, unknown>);
+    const onExit = (code: number | null) => done({ type: 'exit', reason: `exited with ${code}` });
+    const timer = setTimeout(() => done({ type: 'timeout', reason: `no answer in ${timeoutMs} ms` }), timeoutMs);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/** Stops a child: disconnect, then SIGKILL if it has not exited within two seconds. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.connected) child.disconnect();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,266 @@
+/**
+ * `npm run bench`: every benchmark of hangup, each as a ratio against a baseline measured in the
+ * same run, interleaved and repeated (medians), on loopback. About 5 minutes; `--quick` about 1.
+ *
+ *   --quick           fewer and shorter rounds
+ *   --only=a,b        run only these sections: match, drops, refusal, memory, allowed
+ *   --update-readme   also write the results into bench/README.md (between the results markers)
+ *
+ * Writes bench/results/latest.json, latest.md and chart.svg. nginx is optional: without it the
+ * nginx row is skipped with a message.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { DetectorCost, MatchResult } from './match.js';
+import { formatDetectors, formatMatch } from './match.js';
+import { startServer, type ServerProcess } from './lib/processes.js';
+import { connectRun, keepAliveRun, rawRequest, type RunResult } from './lib/load.js';
+import { interleave, type Subject } from './lib/compare.js';
+import { startNginx } from './lib/nginx.js';
+import { markdown, targets, type AllowedComparison, type BenchResults, type MemoryResult } from './lib/results.js';
+import { chart } from './lib/chart.js';
+import { fmt, ratio, sleep } from './lib/stats.js';
+import type { Variant } from './server.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wants = (section: string): boolean => only === undefined || only.includes(section);
+const ROUNDS = quick ? 3 : 5;
+const DURATION_MS = quick ? 1_000 : 3_000;
+const WARMUP_MS = quick ? 500 : 1_000;
+const MEMORY_DROPS = quick ? 20_000 : 100_000;
+const CONCURRENCY = 16;
+const ALLOWED_PATH = '/r6/42';
+const UNKNOWN_PATH = '/wp-login.php';
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+const environment: Record<string, string> = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  node: process.versions.node,
+  cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+  cores: String(os.cpus().length),
+  os: `${os.type()} ${os.release()}`,
+  loadBefore: loadAverage(),
+};
+
+function section(title: string): void {
+  console.log(`\n== ${title} (load average ${loadAverage()})`);
+}
+
+/** Server CPU clock for a node server process. */
+const clockOf = (server: ServerProcess) => async () => (await server.stats()).cpuMicros;
+
+function keepAlive(label: string, server: ServerProcess, path: string, status: '2xx' | '4xx'): Subject {
+  return { label, run: (ms) => keepAliveRun(server.port, path, ms, clockOf(server), { status }) };
+}
+
+function connectPerRequest(label: string, port: number, clock: () => Promise<number>, request: string, silent: boolean): Subject {
+  return { label, run: (ms) => connectRun({ port, request, concurrency: CONCURRENCY, durationMs: ms }, clock, { silent }) };
+}
+
+const started: ServerProcess[] = [];
+async function server(variant: Variant, exposeGc = false): Promise<ServerProcess | null> {
+  const s = await startServer(variant, { exposeGc });
+  if (s !== null) started.push(s);
+  return s;
+}
+async function stopAll(): Promise<void> {
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+}
+
+const options = { rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS };
+
+function runMatchInChild(): { match: MatchResult[]; detectors: DetectorCost[] } {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', here('./match.ts'), '--json', ...(quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out) as { match: MatchResult[]; detectors: DetectorCost[] };
+}
+
+function print(measured: readonly { label: string; perSecond: number; cpuMicrosPerRequest: number; bytesPerRequest: number; unexpected: number }[]): void {
+  for (const m of measured) {
+    console.log(
+      `  ${m.label.padEnd(34)} ${fmt(m.perSecond).padStart(9)}/s   server CPU ${fmt(m.cpuMicrosPerRequest, 1).padStart(6)} µs/req` +
+        `${Number.isNaN(m.bytesPerRequest) ? '' : `   ${fmt(m.bytesPerRequest)} B/req`}   unexpected ${fmt(m.unexpected)}`,
+    );
+  }
+}
+
+async function dropsSection(): Promise<{ drops: BenchResults['drops']; nginx: string }> {
+  section('dropped connections: hangup vs socket.destroy() vs nginx return 444');
+  const destroy = await server('http+destroy');
+  const hangup = await server('http+hangup');
+  if (destroy === null || hangup === null) throw new Error('node:http servers failed to start');
+  const request = rawRequest(UNKNOWN_PATH);
+  const subjects: Subject[] = [
+    connectPerRequest('node:http socket.destroy()', destroy.port, clockOf(destroy), request, true),
+    connectPerRequest('hangup drop', hangup.port, clockOf(hangup), request, true),
+  ];
+  const nginx = await startNginx();
+  let nginxNote = '';
+  if (typeof nginx === 'string') {
+    nginxNote = `skipped: ${nginx}`;
+    console.log(`  nginx ${nginxNote}`);
+  } else {
+    nginxNote = `${nginx.version}, \`master_process off\` (one process), \`location / { return 444; }\``;
+    subjects.push(connectPerRequest('nginx return 444 (1 worker)', nginx.port, () => nginx.cpuMicros(), request, true));
+  }
+  try {
+    const measured = await interleave(subjects, options);
+    print(measured);
+    return { drops: measured, nginx: nginxNote };
+  } finally {
+    if (typeof nginx !== 'string') await nginx.stop();
+    await stopAll();
+  }
+}
+
+async function refusalSection(): Promise<BenchResults['refusalCost']> {
+  section('server CPU per refused request: drop vs fixed 404');
+  const drop = await server('http+hangup');
+  const reset = await server('http+hangup-reset');
+  const notFound = await server('http+hangup-404');
+  if (drop === null || reset === null || notFound === null) throw new Error('node:http servers failed to start');
+  try {
+    const measured = await interleave(
+      [
+        connectPerRequest('drop (FIN)', drop.port, clockOf(drop), rawRequest(UNKNOWN_PATH), true),
+        connectPerRequest("drop (RST, close: 'reset')", reset.port, clockOf(reset), rawRequest(UNKNOWN_PATH), true),
+        keepAlive('fixed 404, keep-alive', notFound, UNKNOWN_PATH, '4xx'),
+        connectPerRequest('fixed 404, Connection: close', notFound.port, clockOf(notFound), rawRequest(UNKNOWN_PATH, 'Connection: close\r\n'), false),
+      ],
+      options,
+    );
+    print(measured);
+    return measured;
+  } finally {
+    await stopAll();
+  }
+}
+
+async function memorySection(): Promise<MemoryResult> {
+  section(`memory: RSS before and after ${fmt(MEMORY_DROPS)} drops`);
+  const s = await server('http+hangup', true);
+  if (s === null) throw new Error('node:http server failed to start');
+  try {
+    const request = rawRequest(UNKNOWN_PATH);
+    const batch = (connections: number): Promise<RunResult> =>
+      connectRun({ port: s.port, request, concurrency: CONCURRENCY, connections }, clockOf(s), { silent: true });
+    await batch(5_000); // warm up: JIT, socket pools, heap growth
+    const sample = async (after: number) => {
+      let stats = await s.stats();
+      for (let i = 0; i < 50 && stats.connections > 0; i++) {
+        await sleep(100);
+        stats = await s.stats();
+      }
+      const row = { after, rss: stats.rss, heapUsed: stats.heapUsed, connections: stats.connections, listeners: stats.listeners, activeResources: stats.activeResources };
+      console.log(`  after ${fmt(after).padStart(7)} drops: RSS ${fmt(row.rss / 2 ** 20, 1)} MB, heap ${fmt(row.heapUsed / 2 ** 20, 2)} MB, connections ${row.connections}, listeners ${row.listeners}, handles ${row.activeResources}`);
+      return row;
+    };
+    const samples = [await sample(0)];
+    let done = 0;
+    let silent = 0;
+    for (let i = 0; i < 4; i++) {
+      const run = await batch(MEMORY_DROPS / 4);
+      done += run.requests;
+      silent += run.requests - run.unexpected;
+      samples.push(await sample(done));
+    }
+    return { drops: done, silent, samples };
+  } finally {
+    await stopAll();
+  }
+}
+
+async function allowedSection(): Promise<AllowedComparison[]> {
+  const out: AllowedComparison[] = [];
+  const groups: [string, Variant, Variant, [Variant, string][]][] = [
+    ['node:http', 'http', 'http+hangup', []],
+    [
+      'Express 5',
+      'express',
+      'express+hangup',
+      [
+        ['express+noop', 'Express 5 + an empty middleware'],
+        ['express+hangup-wrap', 'Express 5 behind guard.createServer(app)'],
+      ],
+    ],
+    ['Fastify 5', 'fastify', 'fastify+hangup', []],
+  ];
+  for (const [framework, plain, guarded, extras] of groups) {
+    section(`allowed requests: ${framework} with and without hangup`);
+    try {
+      const base = await server(plain);
+      const withHangup = await server(guarded);
+      if (base === null || withHangup === null) {
+        out.push({ framework, skipped: `${guarded} could not start (is its adapter in src/adapters/?)` });
+        continue;
+      }
+      const subjects = [keepAlive(framework, base, ALLOWED_PATH, '2xx'), keepAlive(`${framework} + hangup`, withHangup, ALLOWED_PATH, '2xx')];
+      for (const [variant, label] of extras) {
+        const extra = await server(variant);
+        if (extra !== null) subjects.push(keepAlive(label, extra, ALLOWED_PATH, '2xx'));
+      }
+      const [b, h, ...rest] = await interleave(subjects, options);
+      if (b === undefined || h === undefined) continue;
+      print([b, h, ...rest]);
+      out.push({ framework, base: b, hangup: h, extras: rest });
+    } finally {
+      await stopAll();
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  console.log(`hangup benchmarks: ${quick ? 'quick' : 'full'} mode, ${ROUNDS} rounds × ${DURATION_MS / 1000} s per subject, Node ${process.versions.node}, ${environment.cores} cores`);
+  let match: MatchResult[] = [];
+  let detectors: DetectorCost[] = [];
+  if (wants('match')) {
+    section('matching cost: decide() and route lookup vs find-my-way');
+    ({ match, detectors } = runMatchInChild());
+    console.log(formatMatch(match));
+    console.log(formatDetectors(detectors));
+  }
+  const drops = wants('drops') ? await dropsSection() : { drops: [], nginx: '' };
+  const refusalCost = wants('refusal') ? await refusalSection() : [];
+  const memory = wants('memory') ? await memorySection() : null;
+  const allowed = wants('allowed') ? await allowedSection() : [];
+
+  environment.loadAfter = loadAverage();
+  const results: BenchResults = { environment, mode: quick ? 'quick' : 'full', rounds: ROUNDS, durationMs: DURATION_MS, match, detectors, allowed, drops: drops.drops, nginx: drops.nginx, refusalCost, memory };
+  mkdirSync(here('./results/'), { recursive: true });
+  writeFileSync(here('./results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const md = markdown(results);
+  writeFileSync(here('./results/latest.md'), `${md}\n`);
+  writeFileSync(here('./results/chart.svg'), chart(results));
+
+  console.log('\n== targets');
+  for (const t of targets(results)) {
+    console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${`${t.what} / ${t.baseline}`.padEnd(86)} ${ratio(t.value).padStart(7)} (${t.target})`);
+  }
+  if (args.includes('--update-readme')) {
+    const path = here('./README.md');
+    const readme = readFileSync(path, 'utf8');
+    const start = '<!-- results:start -->';
+    const end = '<!-- results:end -->';
+    const from = readme.indexOf(start);
+    const to = readme.indexOf(end);
+    if (from === -1 || to < from) throw new Error(`bench/README.md has no ${start} ... ${end} block`);
+    writeFileSync(path, `${readme.slice(0, from + start.length)}\n${md}\n${readme.slice(to)}`);
+    console.log('bench/README.md updated');
+  }
+  console.log('wrote bench/results/latest.json, latest.md, chart.svg');
+}
+
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,177 @@
+/**
+ * The server under test, run in its own process so the load generator never shares its CPU time.
+ * `node --import tsx bench/server.ts <variant>`; it listens on an ephemeral loopback port, sends
+ * `{ type: 'ready', port }` over IPC, and answers `{ type: 'stats' }` with its CPU time, memory,
+ * open connections and listener counts (heap after a GC when started with --expose-gc).
+ *
+ * Every variant serves the same 10-route table (bench/lib/routes.ts): allowed requests get a
+ * short 200, and the hangup variants refuse everything else with the default detectors on.
+ */
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hangup, type Guard, type HangupOptions } from '../src/index.js';
+import { benchRoutes, hangupSpecs } from './lib/routes.js';
+
+/** The server variants; a `+hangup` variant is its plain twin with hangup in front. */
+export const VARIANTS = [
+  'http',
+  'http+hangup',
+  'http+hangup-404',
+  'http+hangup-reset',
+  'http+destroy',
+  'express',
+  'express+hangup',
+  'express+noop',
+  'express+hangup-wrap',
+  'fastify',
+  'fastify+hangup',
+] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/** What the server reports about itself between runs. */
+export interface ServerStats {
+  readonly cpuMicros: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly connections: number;
+  readonly listeners: number;
+  readonly activeResources: number;
+}
+
+const ROUTES = benchRoutes(10);
+const BODY = 'hello\n';
+
+function reply(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': BODY.length });
+  res.end(BODY);
+}
+
+function guardFor(variant: Variant): Guard {
+  const options: HangupOptions = { routes: hangupSpecs(ROUTES) };
+  if (variant === 'http+hangup-404') return hangup({ ...options, unknownRoute: 'notFound' });
+  if (variant === 'http+hangup-reset') return hangup({ ...options, close: 'reset' });
+  return hangup(options);
+}
+
+/**
+ * An adapter module that may not exist yet (another engineer writes them): loaded by a computed
+ * specifier so that neither the type-check nor the bench fails without it.
+ */
+async function adapter<T>(name: string, exportName: string): Promise<T> {
+  const specifier = `../src/adapters/${name}.js`;
+  const module = (await import(specifier)) as Record<string, unknown>;
+  if (module[exportName] === undefined) throw new Error(`src/adapters/${name}.ts has no export ${exportName}`);
+  return module[exportName] as T;
+}
+
+type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+/**
+ * Express 5 with the 10 routes. `middleware`: hangup's Express adapter (`app.use`), an empty
+ * middleware (what one more Express layer costs by itself), or none. `wrap`: hangup in front of
+ * Express at the node:http level (`guard.createServer(app)`).
+ */
+async function expressServer(variant: 'express' | 'express+hangup' | 'express+noop' | 'express+hangup-wrap'): Promise<Server> {
+  const { default: express } = await import('express5');
+  const app = express();
+  app.disable('x-powered-by');
+  const guard = variant === 'express' || variant === 'express+noop' ? null : guardFor(variant);
+  if (variant === 'express+hangup' && guard !== null) {
+    const hangupExpress = await adapter<(guard: Guard) => ExpressMiddleware>('express', 'hangupExpress');
+    app.use(hangupExpress(guard));
+  }
+  if (variant === 'express+noop') app.use((_req, _res, next) => next());
+  for (const r of ROUTES) app[r.method.toLowerCase() as 'get'](r.path, (req, res) => reply(req, res));
+  if (variant === 'express+hangup-wrap' && guard !== null) return listening(guard.createServer(app));
+  const server = app.listen(0, '127.0.0.1');
+  if (guard !== null) guard.protect(server);
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return server;
+}
+
+async function fastifyServer(withHangup: boolean): Promise<Server> {
+  const { default: fastify } = await import('fastify5');
+  const app = fastify({ logger: false });
+  if (withHangup) {
+    const hangupFastify = await adapter<never>('fastify', 'hangupFastify');
+    await app.register(hangupFastify, { guard: guardFor('fastify+hangup') } as never);
+  }
+  for (const r of ROUTES) {
+    app.route({ method: r.method as 'GET', url: r.path, handler: async (_req, res) => res.type('text/plain').send(BODY) });
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server;
+}
+
+async function start(variant: Variant): Promise<Server> {
+  switch (variant) {
+    case 'http':
+      return listening(http.createServer(reply));
+    case 'http+destroy':
+      // The drop baseline: a bare server that destroys every socket in its handler.
+      return listening(http.createServer((req) => req.socket.destroy()));
+    case 'http+hangup':
+    case 'http+hangup-404':
+    case 'http+hangup-reset':
+      return listening(guardFor(variant).createServer(reply));
+    case 'express':
+    case 'express+hangup':
+    case 'express+noop':
+    case 'express+hangup-wrap':
+      return expressServer(variant);
+    case 'fastify':
+    case 'fastify+hangup':
+      return fastifyServer(variant === 'fastify+hangup');
+  }
+}
+
+async function listening(server: Server): Promise<Server> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return server;
+}
+
+function listenerCount(server: Server): number {
+  return server.eventNames().reduce((sum, name) => sum + server.listenerCount(name), 0);
+}
+
+/**
+ * RSS is read before the forced GC (a full GC shrinks V8's young generation, which regrows under
+ * load, so RSS right after it is not comparable), heap used after it (what is still reachable).
+ */
+async function stats(server: Server): Promise<ServerStats> {
+  const cpu = process.cpuUsage();
+  const rss = process.memoryUsage.rss();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined) {
+    gc();
+    gc();
+  }
+  const connections = await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n ?? -1)));
+  return {
+    cpuMicros: cpu.user + cpu.system,
+    rss,
+    heapUsed: process.memoryUsage().heapUsed,
+    connections,
+    listeners: listenerCount(server),
+    activeResources: process.getActiveResourcesInfo().length,
+  };
+}
+
+const variant = process.argv[2] as Variant;
+if (process.send === undefined || !VARIANTS.includes(variant)) {
+  console.error(`usage: (as a child with IPC) bench/server.ts <${VARIANTS.join('|')}>`);
+  process.exit(2);
+}
+start(variant).then(
+  (server) => {
+    process.on('message', (message: { type?: string }) => {
+      if (message.type === 'stats') void stats(server).then((s) => process.send?.({ type: 'stats', stats: s }));
+    });
+    process.on('disconnect', () => process.exit(0));
+    process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });
+  },
+  (error: unknown) => {
+    process.send?.({ type: 'unavailable', reason: error instanceof Error ? error.message : String(error) });
+    process.exit(0);
+  },
+);

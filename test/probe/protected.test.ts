@@ -5,10 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { hangup, NOT_FOUND_BYTES, type HangupOptions } from 'hangup';
 import { sitePolicy, pageFor } from '../../examples/site-policy.js';
 import { runProbes, type ProbeReport } from '../../src/cli/probe/runner.js';
 import { summarise } from '../../src/cli/probe/summary.js';
+import { formatComparison } from '../../src/cli/probe/compare.js';
 import { listen, close } from '../helpers/servers.js';
 import { freePort, startExample, stop } from '../helpers/processes.js';
 import { judged, resultOf } from './probe-helpers.js';
@@ -65,6 +67,22 @@ test('in notFound mode, scanner paths get the plain fixed 404, which is not a le
   for (const id of ['host:no Host, HTTP/1.1', 'request-line:binary garbage', 'target:GET /%2e%2e/%2e%2e/etc/passwd']) {
     assert.equal(resultOf(report, id).exchange.bytes.length, 0, id);
   }
+});
+
+test('the comparison table (npm run demo) puts a leaky and the protected run side by side', async () => {
+  const leaky = http.createServer((_req, res) => res.end('home\n'));
+  const port = await listen(leaky);
+  let plain: ProbeReport;
+  try {
+    plain = await runProbes({ url: `http://127.0.0.1:${port}/` });
+  } finally {
+    await close(leaky);
+  }
+  const table = formatComparison([['node:http', plain], ['hangup', await probeSite(sitePolicy)]]);
+  assert.match(table, /^ {2}probe class +node:http +hangup\n/);
+  assert.match(table, /\n {2}scanner paths +24 of 24 leaked +0 of 24 leaked\n/);
+  assert.match(table, /\n {2}verdict \(exit code\) +LEAKS \(1\) +SILENT \(0\)\n/);
+  assert.match(table, /\n {2}node:http: .*answers malformed or hostile requests \(\d+\)/);
 });
 
 for (const example of ['examples/http.ts', 'examples/express.ts', 'examples/fastify.ts']) {

@@ -63,10 +63,13 @@ test('in notFound mode, scanner paths get the plain fixed 404, which is not a le
     assert.equal(result.judgement.outcome, 'plain-404', result.probe.id);
     assert.deepEqual(result.judgement.findings, [], result.probe.id);
   }
-  // Malformed requests are still dropped whatever unknownRoute says.
+  // Malformed requests are still dropped whatever unknownRoute says, so the run passes.
   for (const id of ['host:no Host, HTTP/1.1', 'request-line:binary garbage', 'target:GET /%2e%2e/%2e%2e/etc/passwd']) {
     assert.equal(resultOf(report, id).exchange.bytes.length, 0, id);
   }
+  const summary = summarise(report);
+  assert.deepEqual([summary.verdict, summary.exitCode, summary.leaks], ['silent', 0, 0]);
+  assert.ok(summary.plainNotFound >= scanners.length);
 });
 
 test('the comparison table (npm run demo) puts a leaky and the protected run side by side', async () => {

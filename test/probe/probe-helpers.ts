@@ -2,8 +2,20 @@
  * Helpers for the probe tests: find a probe's result by id and list what it was judged to reveal.
  */
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
 import { finalMessage, parseResponses } from '../../src/cli/probe/response.js';
-import type { ProbeReport, ProbeResult } from '../../src/cli/probe/runner.js';
+import { runProbes, type ProbeReport, type ProbeResult } from '../../src/cli/probe/runner.js';
+import { listen, close } from '../helpers/servers.js';
+
+/** Probes an http.Server on an ephemeral loopback port with the default bounds, then closes it. */
+export async function probeServer(server: Server): Promise<ProbeReport> {
+  const port = await listen(server);
+  try {
+    return await runProbes({ url: `http://127.0.0.1:${port}/` });
+  } finally {
+    await close(server);
+  }
+}
 
 /** The result of the probe with this id (ids are stable: the marker appears as `{marker}`). */
 export function resultOf(report: ProbeReport, id: string): ProbeResult {

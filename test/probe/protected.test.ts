@@ -11,9 +11,8 @@ import { sitePolicy, pageFor } from '../../examples/site-policy.js';
 import { runProbes, type ProbeReport } from '../../src/cli/probe/runner.js';
 import { summarise } from '../../src/cli/probe/summary.js';
 import { formatComparison } from '../../src/cli/probe/compare.js';
-import { listen, close } from '../helpers/servers.js';
 import { freePort, startExample, stop } from '../helpers/processes.js';
-import { judged, resultOf } from './probe-helpers.js';
+import { judged, probeServer, resultOf } from './probe-helpers.js';
 
 /** Serves the example site with `options` in this process and probes it. */
 async function probeSite(options: HangupOptions): Promise<ProbeReport> {
@@ -22,12 +21,7 @@ async function probeSite(options: HangupOptions): Promise<ProbeReport> {
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   });
-  const port = await listen(server);
-  try {
-    return await runProbes({ url: `http://127.0.0.1:${port}/` });
-  } finally {
-    await close(server);
-  }
+  return probeServer(server);
 }
 
 /** Every judged probe received zero bytes, and the run's verdict is silent with exit code 0. */
@@ -73,14 +67,7 @@ test('in notFound mode, scanner paths get the plain fixed 404, which is not a le
 });
 
 test('the comparison table (npm run demo) puts a leaky and the protected run side by side', async () => {
-  const leaky = http.createServer((_req, res) => res.end('home\n'));
-  const port = await listen(leaky);
-  let plain: ProbeReport;
-  try {
-    plain = await runProbes({ url: `http://127.0.0.1:${port}/` });
-  } finally {
-    await close(leaky);
-  }
+  const plain = await probeServer(http.createServer((_req, res) => res.end('home\n')));
   const table = formatComparison([['node:http', plain], ['hangup', await probeSite(sitePolicy)]]);
   assert.match(table, /^ {2}probe class +node:http +hangup\n/);
   assert.match(table, /\n {2}scanner paths +24 of 24 leaked +0 of 24 leaked\n/);

@@ -13,21 +13,10 @@ import fastify4 from 'fastify4';
 import fastify5 from 'fastify5';
 import { runProbes, type ProbeReport } from '../../src/cli/probe/runner.js';
 import { summarise } from '../../src/cli/probe/summary.js';
-import { listen, close } from '../helpers/servers.js';
-import { bodyOf, judged, leaksOf, resultOf } from './probe-helpers.js';
+import { bodyOf, judged, leaksOf, probeServer, resultOf } from './probe-helpers.js';
 
 const NODE_400 = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 const NODE_431 = 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n';
-
-/** Probes an http.Server on an ephemeral loopback port and closes it. */
-async function probeServer(server: http.Server): Promise<ProbeReport> {
-  const port = await listen(server);
-  try {
-    return await runProbes({ url: `http://127.0.0.1:${port}/` });
-  } finally {
-    await close(server);
-  }
-}
 
 /** The part of a Fastify 4 or 5 instance these tests use (their full types do not unify). */
 interface FastifyApp {

@@ -130,8 +130,8 @@ export function buildCorpus(ctx: CorpusContext): Probe[] {
     const id = `${cls}:${title.split(marker).join('{marker}')}`;
     probes.push({ id, class: cls, title, expect, payload: bytes, reflects, ...(drip ? { drip } : {}) });
   };
-  const get = (target: string, ...headers: string[]): string =>
-    lines(`GET ${target} HTTP/1.1`, ...common(host), ...headers);
+  const withHost = (line: string, ...headers: string[]): string => withHost(line, ...headers);
+  const get = (target: string, ...headers: string[]): string => withHost(`GET ${target} HTTP/1.1`, ...headers);
 
   add('baseline', `GET ${path}`, 'baseline', get(path));
 
@@ -142,25 +142,25 @@ export function buildCorpus(ctx: CorpusContext): Probe[] {
   const xss = `/<script>${marker}</script>`;
   add('scanner', 'GET /<script>...</script>', 'refusable', get(xss), [marker]);
 
-  add('method', `TRACE ${path}`, 'refusable', lines(`TRACE ${path} HTTP/1.1`, ...common(host), `X-Probe: ${marker}`), [marker]);
-  add('method', `OPTIONS ${path}`, 'refusable', lines(`OPTIONS ${path} HTTP/1.1`, ...common(host)));
-  add('method', `PROPFIND ${path}`, 'refusable', lines(`PROPFIND ${path} HTTP/1.1`, ...common(host), 'Depth: 1', 'Content-Length: 0'));
-  add('method', `DELETE ${unknownPath}`, 'refusable', lines(`DELETE ${unknownPath} HTTP/1.1`, ...common(host)), [marker]);
+  add('method', `TRACE ${path}`, 'refusable', withHost(`TRACE ${path} HTTP/1.1`, `X-Probe: ${marker}`), [marker]);
+  add('method', `OPTIONS ${path}`, 'refusable', withHost(`OPTIONS ${path} HTTP/1.1`));
+  add('method', `PROPFIND ${path}`, 'refusable', withHost(`PROPFIND ${path} HTTP/1.1`, 'Depth: 1', 'Content-Length: 0'));
+  add('method', `DELETE ${unknownPath}`, 'refusable', withHost(`DELETE ${unknownPath} HTTP/1.1`), [marker]);
 
   const getPath = `GET ${path} HTTP/1.1`;
   add('host', `Host: ${bogusHost} (unknown name)`, 'silent', lines(getPath, ...common(bogusHost)), [marker]);
   add('host', 'no Host, HTTP/1.1', 'silent', lines(getPath, ...common(undefined)));
   add('host', 'no Host, HTTP/1.0 (masscan, zgrab)', 'silent', lines(`GET ${path} HTTP/1.0`, ...common(undefined)));
   add('host', 'empty Host', 'silent', lines(getPath, 'Host: ', ...common(undefined)));
-  add('host', 'two Host headers', 'silent', lines(getPath, ...common(host), `Host: ${bogusHost}`), [marker]);
+  add('host', 'two Host headers', 'silent', withHost(getPath, `Host: ${bogusHost}`), [marker]);
 
   add('proxy', `GET http://${bogusHost}/`, 'silent', lines(`GET http://${bogusHost}/ HTTP/1.1`, ...common(bogusHost)), [marker]);
-  add('proxy', `GET http://{host}${path} (absolute-form, its own Host)`, 'silent', lines(`GET http://${host}${path} HTTP/1.1`, ...common(host)));
+  add('proxy', `GET http://{host}${path} (absolute-form, its own Host)`, 'silent', withHost(`GET http://${host}${path} HTTP/1.1`));
   add('proxy', `CONNECT ${bogusHost}:443`, 'silent', lines(`CONNECT ${bogusHost}:443 HTTP/1.1`, `Host: ${bogusHost}:443`, `User-Agent: ${USER_AGENT}`), [marker]);
-  add('proxy', `GET ${bogusHost}:80 (authority-form)`, 'silent', lines(`GET ${bogusHost}:80 HTTP/1.1`, ...common(host)), [marker]);
-  add('proxy', 'OPTIONS * (asterisk-form)', 'silent', lines('OPTIONS * HTTP/1.1', ...common(host)));
+  add('proxy', `GET ${bogusHost}:80 (authority-form)`, 'silent', withHost(`GET ${bogusHost}:80 HTTP/1.1`), [marker]);
+  add('proxy', 'OPTIONS * (asterisk-form)', 'silent', withHost('OPTIONS * HTTP/1.1'));
 
-  const requestLine = (title: string, line: string): void => add('request-line', title, 'silent', lines(line, ...common(host)));
+  const requestLine = (title: string, line: string): void => add('request-line', title, 'silent', withHost(line));
   add('request-line', `GET ${path} (HTTP/0.9, no version)`, 'silent', `GET ${path}\r\n\r\n`);
   requestLine(`FOO ${path} (unknown method)`, `FOO ${path} HTTP/1.1`);
   requestLine(`get ${path} (lower-case method)`, `get ${path} HTTP/1.1`);
@@ -180,7 +180,7 @@ export function buildCorpus(ctx: CorpusContext): Probe[] {
 
   const postPath = `POST ${path} HTTP/1.1`;
   const smuggling = (title: string, line: string, headers: string[], body = ''): void =>
-    add('smuggling', title, 'silent', `${lines(line, ...common(host), ...headers)}${body}`);
+    add('smuggling', title, 'silent', `${withHost(line, ...headers)}${body}`);
   smuggling(`POST ${path} Content-Length + Transfer-Encoding`, postPath, ['Content-Length: 4', 'Transfer-Encoding: chunked'], '0\r\n\r\n');
   smuggling(`GET ${path} Transfer-Encoding: chunked`, getPath, ['Transfer-Encoding: chunked'], '0\r\n\r\n');
   smuggling(`POST ${path} two different Content-Length`, postPath, ['Content-Length: 0', 'Content-Length: 5'], 'hello');
@@ -196,7 +196,7 @@ export function buildCorpus(ctx: CorpusContext): Probe[] {
     'expect',
     `POST ${unknownPath} Expect: 100-continue`,
     'refusable',
-    `${lines(`POST ${unknownPath} HTTP/1.1`, ...common(host), 'Expect: 100-continue', 'Content-Length: 5')}hello`,
+    `${withHost(`POST ${unknownPath} HTTP/1.1`, 'Expect: 100-continue', 'Content-Length: 5')}hello`,
     [marker],
   );
   add('expect', `GET ${path} Expect: ${marker}`, 'silent', get(path, `Expect: ${marker}`), [marker]);

@@ -130,7 +130,7 @@ export function buildCorpus(ctx: CorpusContext): Probe[] {
     const id = `${cls}:${title.split(marker).join('{marker}')}`;
     probes.push({ id, class: cls, title, expect, payload: bytes, reflects, ...(drip ? { drip } : {}) });
   };
-  const withHost = (line: string, ...headers: string[]): string => withHost(line, ...headers);
+  const withHost = (line: string, ...headers: string[]): string => lines(line, ...common(host), ...headers);
   const get = (target: string, ...headers: string[]): string => withHost(`GET ${target} HTTP/1.1`, ...headers);
 
   add('baseline', `GET ${path}`, 'baseline', get(path));

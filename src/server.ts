@@ -6,7 +6,7 @@ import { HangupConfigError, show } from './errors.js';
 import { decision } from './policy/decisions.js';
 import { parserErrorReason } from './detectors/parser-errors.js';
 import { log } from './log.js';
-import { sourceOfRawPacket } from './events.js';
+import { sourceOfRawPacket, type EventSource } from './events.js';
 
 const PROTECTED_BY = Symbol('hangup.protectedBy');
 const CLOSING = Symbol('hangup.closing');
@@ -105,6 +105,11 @@ export function protectServer(server: Server, guard: Guard): void {
   }
 }
 
+/** What is known of the request behind a parse error, for its report. */
+function sourceOf(error: Error, socket: Socket): EventSource {
+  return sourceOfRawPacket((error as Error & { rawPacket?: unknown }).rawPacket, socket.remoteAddress);
+}
+
 /** Node's own answer to a request it could not parse, byte for byte as `socketOnError` writes it. */
 function nodeAnswerFor(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -120,8 +125,7 @@ function nodeAnswerFor(error: unknown): string {
 function reportClientError(server: Server, guard: Guard, error: Error, socket: ServerSocket): void {
   if (socket[CLOSING] === true) return;
   socket[CLOSING] = true;
-  const source = sourceOfRawPacket((error as Error & { rawPacket?: unknown }).rawPacket, socket.remoteAddress);
-  guard.applyToSocket(decision('drop', clientErrorReason(error)), socket, false, source);
+  guard.applyToSocket(decision('drop', clientErrorReason(error)), socket, false, sourceOf(error, socket));
   if (server.listenerCount('clientError') > 1 || socket.destroyed) return;
   const pending = socket._httpMessage as (ServerResponse & { _headerSent?: boolean }) | null | undefined;
   if (socket.writable && (pending == null || pending._headerSent !== true)) socket.write(nodeAnswerFor(error));
@@ -147,14 +151,15 @@ function onClientError(guard: Guard, error: Error, socket: ServerSocket): void {
   if (socket[CLOSING] === true || socket.destroyed) return;
   socket[CLOSING] = true;
   const decided = decision('drop', clientErrorReason(error));
+  const source = sourceOf(error, socket);
   const pending = socket._httpMessage;
   if (pending != null && !pending.writableFinished) {
     // An earlier, allowed request on this connection is still being answered: let it finish,
     // and any pipelined responses after it, then close without a byte of ours.
-    waitForResponses(socket, () => guard.applyToSocket(decided, socket, true));
+    waitForResponses(socket, () => guard.applyToSocket(decided, socket, true, source));
     return;
   }
-  guard.applyToSocket(decided, socket, socket.writableLength > 0);
+  guard.applyToSocket(decided, socket, socket.writableLength > 0, source);
 }
 
 /** Calls `done` once no response is in flight on `socket` any more. */

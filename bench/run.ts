@@ -22,6 +22,7 @@ import { startNginx } from './lib/nginx.js';
 import { markdown, targets, type AllowedComparison, type BenchResults, type MemoryResult } from './lib/results.js';
 import { chart } from './lib/chart.js';
 import { fmt, ratio, sleep } from './lib/stats.js';
+import { pinLoadSide } from './lib/affinity.js';
 import type { Variant } from './server.js';
 
 const args = process.argv.slice(2);
@@ -45,6 +46,7 @@ const environment: Record<string, string> = {
   cores: String(os.cpus().length),
   os: `${os.type()} ${os.release()}`,
   loadBefore: loadAverage(),
+  pinning: pinLoadSide(),
 };
 
 function section(title: string): void {
@@ -153,10 +155,10 @@ async function memorySection(): Promise<MemoryResult> {
       connectRun({ port: s.port, request, concurrency: CONCURRENCY, connections }, clockOf(s), { silent: true });
     await batch(5_000); // warm up: JIT, socket pools, heap growth
     const sample = async (after: number) => {
-      let stats = await s.stats();
+      let stats = await s.stats(true);
       for (let i = 0; i < 50 && stats.connections > 0; i++) {
         await sleep(100);
-        stats = await s.stats();
+        stats = await s.stats(true);
       }
       const row = { after, rss: stats.rss, heapUsed: stats.heapUsed, connections: stats.connections, listeners: stats.listeners, activeResources: stats.activeResources };
       console.log(`  after ${fmt(after).padStart(7)} drops: RSS ${fmt(row.rss / 2 ** 20, 1)} MB, heap ${fmt(row.heapUsed / 2 ** 20, 2)} MB, connections ${row.connections}, listeners ${row.listeners}, handles ${row.activeResources}`);
@@ -218,7 +220,7 @@ async function allowedSection(): Promise<AllowedComparison[]> {
 }
 
 async function main(): Promise<void> {
-  console.log(`hangup benchmarks: ${quick ? 'quick' : 'full'} mode, ${ROUNDS} rounds × ${DURATION_MS / 1000} s per subject, Node ${process.versions.node}, ${environment.cores} cores`);
+  console.log(`hangup benchmarks: ${quick ? 'quick' : 'full'} mode, ${ROUNDS} rounds × ${DURATION_MS / 1000} s per subject, Node ${process.versions.node}, ${environment.cores} cores, ${environment.pinning}`);
   let match: MatchResult[] = [];
   let detectors: DetectorCost[] = [];
   if (wants('match')) {

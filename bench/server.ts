@@ -1,8 +1,8 @@
 /**
  * The server under test, run in its own process so the load generator never shares its CPU time.
  * `node --import tsx bench/server.ts <variant>`; it listens on an ephemeral loopback port, sends
- * `{ type: 'ready', port }` over IPC, and answers `{ type: 'stats' }` with its CPU time, memory,
- * open connections and listener counts (heap after a GC when started with --expose-gc).
+ * `{ type: 'ready', port }` over IPC, and answers `{ type: 'stats', gc? }` with its CPU time,
+ * memory, open connections and listener counts.
  *
  * Every variant serves the same 10-route table (bench/lib/routes.ts): allowed requests get a
  * short 200, and the hangup variants refuse everything else with the default detectors on.
@@ -135,14 +135,15 @@ function listenerCount(server: Server): number {
 }
 
 /**
- * RSS is read before the forced GC (a full GC shrinks V8's young generation, which regrows under
- * load, so RSS right after it is not comparable), heap used after it (what is still reachable).
+ * The server's figures. With `collect` (and --expose-gc), heap used is read after a full GC. RSS
+ * is read before it: a full GC shrinks V8's young generation, which regrows under load, so RSS
+ * right after one is not comparable with RSS in service.
  */
-async function stats(server: Server): Promise<ServerStats> {
+async function stats(server: Server, collect: boolean): Promise<ServerStats> {
   const cpu = process.cpuUsage();
   const rss = process.memoryUsage.rss();
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc !== undefined) {
+  if (collect && gc !== undefined) {
     gc();
     gc();
   }
@@ -164,8 +165,8 @@ if (process.send === undefined || !VARIANTS.includes(variant)) {
 }
 start(variant).then(
   (server) => {
-    process.on('message', (message: { type?: string }) => {
-      if (message.type === 'stats') void stats(server).then((s) => process.send?.({ type: 'stats', stats: s }));
+    process.on('message', (message: { type?: string; gc?: boolean }) => {
+      if (message.type === 'stats') void stats(server, message.gc === true).then((s) => process.send?.({ type: 'stats', stats: s }));
     });
     process.on('disconnect', () => process.exit(0));
     process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });

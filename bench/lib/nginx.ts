@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from './stats.js';
+import { pinServer } from './affinity.js';
 
 /** A running nginx: its port, and its CPU time in microseconds (from /proc). */
 export interface NginxProcess {
@@ -69,6 +70,7 @@ http {
 `,
   );
   const child: ChildProcess = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (child.pid !== undefined) pinServer(child.pid);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const version = await new Promise<string>((resolve) => {

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServerStats, Variant } from '../server.js';
+import { pinServer } from './affinity.js';
 
 const SERVER = fileURLToPath(new URL('../server.ts', import.meta.url));
 
@@ -13,7 +14,8 @@ export interface ServerProcess {
   readonly variant: Variant;
   readonly port: number;
   readonly pid: number;
-  stats(): Promise<ServerStats>;
+  /** The server's figures; with `gc`, heap used is measured after a full GC (needs `exposeGc`). */
+  stats(gc?: boolean): Promise<ServerStats>;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startServer(variant: Variant, options: { exposeGc?: boolea
     execArgv: ['--import', 'tsx', ...(options.exposeGc === true ? ['--expose-gc'] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (child.pid !== undefined) pinServer(child.pid);
   const first = await nextMessage(child, 30_000);
   if (first.type !== 'ready') {
     console.log(`  ${variant}: skipped (${String(first.reason ?? 'no ready message')})`);
@@ -33,9 +36,9 @@ export async function startServer(variant: Variant, options: { exposeGc?: boolea
     variant,
     port: first.port as number,
     pid: child.pid as number,
-    stats: async () => {
+    stats: async (gc = false) => {
       const reply = nextMessage(child, 30_000);
-      child.send({ type: 'stats' });
+      child.send({ type: 'stats', gc });
       return (await reply).stats as ServerStats;
     },
     stop: () => stopChild(child),

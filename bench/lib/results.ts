@@ -100,7 +100,8 @@ export function markdown(r: BenchResults): string {
   const parts: string[] = [];
   parts.push(
     `Run: ${r.environment.date} · ${r.mode} mode (${r.rounds} interleaved rounds of ${r.durationMs / 1000} s per subject, medians) · ` +
-      `Node ${r.environment.node} · ${r.environment.cpu} × ${r.environment.cores} · load average ${r.environment.loadBefore} before, ${r.environment.loadAfter} after`,
+      `Node ${r.environment.node} · ${r.environment.cpu} × ${r.environment.cores} · ${r.environment.pinning} · ` +
+      `load average ${r.environment.loadBefore} before, ${r.environment.loadAfter} after`,
   );
   parts.push(
     '### Targets\n\n' +

@@ -106,9 +106,11 @@ export function explainRequest(ctx: ExplainContext, line: string, options: Expla
         : wire === '404' && decided.action === 'drop'
           ? 'answered with the fixed 404 and Connection: close instead of a drop, because it came through a proxy'
           : WIRE_WORDS[wire];
+  const why = because(decided, method, host, ctx);
+  const rule = decided.rule === undefined ? '' : sanitize(decided.rule, MAX_PATH);
   const lines = [
     `${sanitize(method, 24)} ${sanitize(req.url ?? '', MAX_PATH)}${host === undefined ? '' : ` (Host: ${sanitize(host, MAX_PATH)})`}: ${outcome}.`,
-    `Why: ${because(decided, method, host, ctx)} (${decided.action}, ${decided.reason}${decided.rule === undefined ? '' : `, ${sanitize(decided.rule, MAX_PATH)}`}).`,
+    `Why: ${why} (${decided.action}, ${decided.reason}${rule === '' || why.includes(rule) ? '' : `, by ${rule}`}).`,
   ];
   for (const matched of reportOnly) {
     lines.push(`Report-only rule "${sanitize(matched.rule ?? '', MAX_PATH)}" also matched: it would ${matched.action === 'notFound' ? 'answer the fixed 404' : matched.action}, but it is only reported.`);

@@ -18,7 +18,7 @@ function register(name: string, summary: string, load: Subcommand['load']): void
 
 // Subcommands (one module each under src/cli/):
 register('probe', 'replay scanner and attack requests against a URL and report what leaks', () => import('./probe.js'));
-// register('explain', 'show what a policy decides for a request, and why', () => import('./explain.js'));
+register('explain', 'show what a policy decides for a request, and why', () => import('./explain.js'));
 
 function usage(): string {
   const lines = Object.entries(subcommands).map(([name, s]) => `  hangup ${name.padEnd(8)} ${s.summary}`);

@@ -190,6 +190,33 @@ describe("report mode keeps Node's own answers to what it cannot parse, and repo
   });
 });
 
+test("report mode keeps Node's 503 for maxRequestsPerSocket, and reports it", async () => {
+  const events = new EventLog();
+  const reporting = hangup({ ...policy, mode: 'report', onDecision: events.onDecision }).createServer(app);
+  const plain = http.createServer(app);
+  const undated = (text: string): string => text.replace(/\r\nDate: [^\r]*/g, '');
+  const two = head('GET / HTTP/1.1', H) + head('GET /users/1 HTTP/1.1', H);
+  try {
+    const answers: string[] = [];
+    for (const server of [reporting, plain]) {
+      server.maxRequestsPerSocket = 1;
+      answers.push(undated((await rawRequest(await listen(server), two)).text));
+    }
+    assert.match(answers[0] ?? '', /HTTP\/1\.1 503 Service Unavailable\r\n/);
+    assert.equal(answers[0], answers[1]);
+    assert.deepStrictEqual(
+      events.take().map((e) => [e.reason, e.enforced, e.wire]),
+      [
+        ['route:matched', false, 'none'],
+        ['server:max-requests-per-socket', false, 'none'],
+      ],
+    );
+  } finally {
+    await close(reporting);
+    await close(plain);
+  }
+});
+
 describe('report-only rules: reported, never deciding', () => {
   const events = new EventLog();
   let server: http.Server;

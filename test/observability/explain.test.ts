@@ -1,11 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hangup, drop, HangupConfigError, NOT_FOUND_BYTES, type HangupOptions } from '../../src/index.js';
 import { rawRequest, head } from '../helpers/raw-client.js';
 import { listen, close } from '../helpers/servers.js';
+import { runHangup, type CliResult } from '../helpers/cli.js';
 import { app, appBytes } from './helpers.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -139,21 +139,9 @@ describe('rules written as data (the JSON form)', () => {
   });
 });
 
-/** Runs the built CLI as a real process. */
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/main.js', 'explain', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs `hangup explain <args>` as a real process. */
+function cli(...args: string[]): Promise<CliResult> {
+  return runHangup(['explain', ...args]);
 }
 
 describe('hangup explain (the CLI, as a process)', () => {

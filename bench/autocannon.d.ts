@@ -15,6 +15,8 @@ declare module 'autocannon' {
   }
   interface Result {
     requests: Histogram;
+    /** Response bytes (headers and bodies). */
+    throughput: Histogram;
     duration: number;
     errors: number;
     timeouts: number;

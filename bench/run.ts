@@ -88,7 +88,7 @@ function print(measured: readonly { label: string; perSecond: number; cpuMicrosP
   for (const m of measured) {
     console.log(
       `  ${m.label.padEnd(34)} ${fmt(m.perSecond).padStart(9)}/s   server CPU ${fmt(m.cpuMicrosPerRequest, 1).padStart(6)} µs/req` +
-        `${Number.isNaN(m.bytesPerRequest) ? '' : `   ${fmt(m.bytesPerRequest)} B/req`}   unexpected ${fmt(m.unexpected)}`,
+        `   ${fmt(m.bytesPerRequest)} B/req   unexpected ${fmt(m.unexpected)}`,
     );
   }
 }

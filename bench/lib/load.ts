@@ -43,7 +43,7 @@ export async function keepAliveRun(
     perSecond: requests / (durationMs / 1000),
     requests,
     cpuMicrosPerRequest: (after - before) / requests,
-    bytesPerRequest: Number.NaN,
+    bytesPerRequest: result.throughput.total / requests,
     unexpected: requests - good + result.errors + result.timeouts,
   };
 }

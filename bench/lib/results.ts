@@ -162,7 +162,7 @@ export function markdown(r: BenchResults): string {
           fmt(m.perSecond),
           cpu(m),
           reference === undefined || m === reference ? '—' : ratio(roundRatio(m, reference, 'cpuMicrosPerRequest')),
-          Number.isNaN(m.bytesPerRequest) ? '41' : fmt(m.bytesPerRequest, 0),
+          fmt(m.bytesPerRequest, 0),
         ]),
       ),
   );

@@ -18,7 +18,8 @@ export function continueWhenBodyIsRead(server: Server, guard: Guard): void {
   if (target[INSTALLED] === true) return;
   target[INSTALLED] = true;
   target.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (guard.decisionOf(req).action !== 'allow') return;
+    // Refused and enforced: protect() has already dropped it. In report mode it goes on like any other.
+    if (guard.decisionOf(req).action !== 'allow' && guard.mode === 'enforce') return;
     const readable = req as Readable;
     const read = readable._read;
     readable._read = function readAfterContinue(this: Readable, size: number): void {

@@ -153,7 +153,6 @@ async function memorySection(): Promise<MemoryResult> {
     const request = rawRequest(UNKNOWN_PATH);
     const batch = (connections: number): Promise<RunResult> =>
       connectRun({ port: s.port, request, concurrency: CONCURRENCY, connections }, clockOf(s), { silent: true });
-    await batch(5_000); // warm up: JIT, socket pools, heap growth
     const sample = async (after: number) => {
       let stats = await s.stats(true);
       for (let i = 0; i < 50 && stats.connections > 0; i++) {
@@ -164,6 +163,11 @@ async function memorySection(): Promise<MemoryResult> {
       console.log(`  after ${fmt(after).padStart(7)} drops: RSS ${fmt(row.rss / 2 ** 20, 1)} MB, heap ${fmt(row.heapUsed / 2 ** 20, 2)} MB, connections ${row.connections}, listeners ${row.listeners}, handles ${row.activeResources}`);
       return row;
     };
+    // Warm up to a steady state (JIT, socket pools, V8's young generation regrowing after a full
+    // GC) before the baseline: two batches with a full GC between them.
+    await batch(5_000);
+    await s.stats(true);
+    await batch(5_000);
     const samples = [await sample(0)];
     let done = 0;
     let silent = 0;

@@ -1,4 +1,7 @@
 import type { Action, Decision, DecisionCount, GuardStats } from './types.js';
+import { decision } from './policy/decisions.js';
+
+const MAX_TALLIES = 20_000;
 
 /**
  * Decision counters for `guard.stats()`. Decisions are shared frozen objects, so counting one is a
@@ -18,8 +21,11 @@ export class DecisionCounters {
   count(decided: Decision, enforced: boolean): void {
     let tally = this.tallies.get(decided);
     if (tally === undefined) {
-      tally = { enforced: 0, reported: 0 };
-      this.tallies.set(decided, tally);
+      // Decisions come from a bounded set (see decisions.ts); should a caller ever mint fresh ones
+      // in a loop, fold them into their shared (action, reason) decision so the map stays bounded.
+      const key = this.tallies.size < MAX_TALLIES ? decided : decision(decided.action, decided.reason);
+      tally = this.tallies.get(key) ?? { enforced: 0, reported: 0 };
+      this.tallies.set(key, tally);
     }
     if (enforced) tally.enforced++;
     else tally.reported++;

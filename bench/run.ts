@@ -5,6 +5,7 @@
  *   --quick           fewer and shorter rounds
  *   --only=a,b        run only these sections: match, drops, refusal, memory, allowed
  *   --update-readme   also write the results into bench/README.md (between the results markers)
+ *   --render          measure nothing: rewrite latest.md, chart.svg (and the README) from latest.json
  *
  * Writes bench/results/latest.json, latest.md and chart.svg. nginx is optional: without it the
  * nginx row is skipped with a message.
@@ -242,6 +243,11 @@ async function main(): Promise<void> {
   const results: BenchResults = { environment, mode: quick ? 'quick' : 'full', rounds: ROUNDS, durationMs: DURATION_MS, match, detectors, allowed, drops: drops.drops, nginx: drops.nginx, refusalCost, memory };
   mkdirSync(here('./results/'), { recursive: true });
   writeFileSync(here('./results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  render(results);
+}
+
+/** Writes latest.md and chart.svg (and the README block with --update-readme) and prints the targets. */
+function render(results: BenchResults): void {
   const md = markdown(results);
   writeFileSync(here('./results/latest.md'), `${md}\n`);
   writeFileSync(here('./results/chart.svg'), chart(results));
@@ -265,7 +271,10 @@ async function main(): Promise<void> {
 }
 
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
-main().catch(async (error: unknown) => {
+const run = args.includes('--render')
+  ? async () => render(JSON.parse(readFileSync(here('./results/latest.json'), 'utf8')) as BenchResults)
+  : main;
+run().catch(async (error: unknown) => {
   console.error(error);
   await stopAll();
   process.exit(1);

@@ -8,9 +8,9 @@ import { fmt } from './stats.js';
 import type { BenchResults, Target } from './results.js';
 import { targets } from './results.js';
 
-const WIDTH = 860;
-const LABEL = 330;
-const BAR = 440;
+const WIDTH = 1080;
+const LABEL = 480;
+const BAR = 480;
 const FONT = 'font-family="system-ui, sans-serif" font-size="12"';
 
 function escapeXml(text: string): string {
@@ -28,7 +28,7 @@ function targetPanel(list: readonly Target[], top: number): { svg: string; heigh
   const rows: string[] = [text(10, top + 14, 'Targets: measured ratio (bar) against the limit (black mark); green = met', 'font-weight="bold"')];
   list.forEach((t, i) => {
     const y = top + 30 + i * 22;
-    rows.push(text(10, y + 12, `${t.what} / ${t.baseline}`.slice(0, 58)));
+    rows.push(text(10, y + 12, `${t.what} / ${t.baseline}`));
     rows.push(`<rect x="${LABEL}" y="${y}" width="${x(t.value) - LABEL}" height="14" fill="${t.met ? '#3a9a5b' : '#d0553f'}"/>`);
     rows.push(`<line x1="${x(t.limit)}" x2="${x(t.limit)}" y1="${y - 3}" y2="${y + 17}" stroke="#000" stroke-width="2"/>`);
     rows.push(text(x(t.value) + 6, y + 12, `${t.value.toFixed(2)}× (${t.target})`));
@@ -51,6 +51,7 @@ function matchPanel(match: readonly MatchResult[], top: number): { svg: string; 
   let y = top + 30;
   for (const n of [10, 1_000, 10_000]) {
     rows.push(text(10, y + 12, `${fmt(n)} routes`, 'font-weight="bold"'));
+    y += 18;
     for (const [subject, label, colour] of subjects) {
       const ns = nsOf(match, subject, n, 'hit');
       if (Number.isNaN(ns)) continue;
@@ -61,11 +62,14 @@ function matchPanel(match: readonly MatchResult[], top: number): { svg: string; 
     }
     y += 8;
   }
+  const grid: string[] = [];
   for (let p = lo; p <= hi; p++) {
-    rows.push(`<line x1="${x(10 ** p)}" x2="${x(10 ** p)}" y1="${top + 24}" y2="${y}" stroke="#ddd"/>`);
-    rows.push(text(x(10 ** p) - 10, y + 14, p <= 3 ? `${10 ** p} ns` : `${10 ** (p - 3)} µs`, 'fill="#666"'));
+    grid.push(`<line x1="${x(10 ** p)}" x2="${x(10 ** p)}" y1="${top + 24}" y2="${y}" stroke="#ddd"/>`);
+    const label = p <= 2 ? `${10 ** p} ns` : p <= 5 ? `${10 ** (p - 3)} µs` : `${10 ** (p - 6)} ms`;
+    grid.push(text(x(10 ** p) - 10, y + 14, label, 'fill="#666"'));
   }
-  return { svg: rows.join('\n'), height: y - top + 24 };
+  // The grid goes first so that the bars are drawn over it.
+  return { svg: [...grid, ...rows].join('\n'), height: y - top + 24 };
 }
 
 /** The whole chart as an SVG document. */

@@ -155,7 +155,7 @@ export function markdown(r: BenchResults): string {
   parts.push(
     '### Server CPU per refused request\n\n' +
       table(
-        ['refusal', 'client', 'requests/s', 'server CPU µs/request', 'vs drop', 'bytes sent per request'],
+        ['refusal', 'client', 'requests/s', 'server CPU µs/request', 'CPU vs drop', 'bytes sent per request'],
         r.refusalCost.map((m) => [
           m.label,
           m.label.includes('keep-alive') ? 'autocannon, 32 kept-alive connections' : 'new connection per request, 16 at a time',
@@ -194,7 +194,7 @@ export function markdown(r: BenchResults): string {
 
   if (r.memory !== null) {
     parts.push(
-      `### Memory over ${fmt(r.memory.drops)} drops (server with \`--expose-gc\`, measured after a full GC)\n\n` +
+      `### Memory over ${fmt(r.memory.drops)} drops (RSS in service; heap used after a full GC)\n\n` +
         table(
           ['after drops', 'RSS MB', 'heap used MB', 'open connections', 'server listeners', 'active handles'],
           r.memory.samples.map((s) => [fmt(s.after), fmt(s.rss / 2 ** 20, 1), fmt(s.heapUsed / 2 ** 20, 2), fmt(s.connections), fmt(s.listeners), fmt(s.activeResources)]),

@@ -3,11 +3,8 @@
  *
  * The same site as examples/http.ts: GET /, GET /users, GET /users/:id, GET /orders, POST /orders
  * on localhost or 127.0.0.1; GET /favicon.ico gets the fixed 404; everything else is dropped.
- *
- * In your app: `import express from 'express'` (this repository installs Express 4 and 5 under the
- * aliases express4 and express5 to test both).
  */
-import express from 'express5';
+import express from 'express';
 import { hangup } from 'hangup';
 import { hangupExpress } from 'hangup/express';
 import { sitePolicy, pageFor, port } from './site-policy.js';

@@ -3,11 +3,8 @@
  *
  * The same site as examples/http.ts: GET /, GET /users, GET /users/:id, GET /orders, POST /orders
  * on localhost or 127.0.0.1; GET /favicon.ico gets the fixed 404; everything else is dropped.
- *
- * In your app: `import Fastify from 'fastify'` (this repository installs Fastify 4 and 5 under the
- * aliases fastify4 and fastify5 to test both).
  */
-import Fastify from 'fastify5';
+import Fastify from 'fastify';
 import { hangup } from 'hangup';
 import { hangupFastify } from 'hangup/fastify';
 import { sitePolicy, pageFor, port } from './site-policy.js';

@@ -7,10 +7,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built `hangup` command (`dist/cli/main.js`) as a real process, killed after 60 s at most. */
-export function runHangup(args: readonly string[]): Promise<CliResult> {
+/**
+ * Runs the `hangup` command as a real process, killed after 60 s at most: the build
+ * (`dist/cli/main.js`, the default) or the sources through tsx (`entry: 'src'`).
+ */
+export function runHangup(args: readonly string[], entry: 'src' | 'dist' = 'dist'): Promise<CliResult> {
+  const command = entry === 'src' ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/cli/main.js'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/main.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

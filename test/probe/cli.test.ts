@@ -4,36 +4,17 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import express5 from 'express5';
 import { hangup } from 'hangup';
 import { sitePolicy } from '../../examples/site-policy.js';
 import { listen, close } from '../helpers/servers.js';
 import { freePort } from '../helpers/processes.js';
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { runHangup, type CliResult } from '../helpers/cli.js';
 
 /** Runs `hangup <args>` from the sources (tsx) or from the build, and collects its output. */
 function hangupCli(args: string[], entry: 'src' | 'dist' = 'src'): Promise<CliResult> {
-  const command = entry === 'src' ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/cli/main.js'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runHangup(args, entry);
 }
 
 let leaky: http.Server;

@@ -20,15 +20,11 @@ import { explainRequest } from './explain.js';
 import { isProtected, protectServer } from './server.js';
 import { wrapListener } from './adapters/http.js';
 import { decision } from './policy/decisions.js';
+import { ensureState } from './request-state.js';
 
 /** Where a request reached hangup; reported in logs and events. */
 export type AdapterName = 'http' | 'express' | 'fastify' | 'server';
 
-const DECISION = Symbol('hangup.decision');
-const REPORT_ONLY = Symbol('hangup.reportOnly');
-const RECORDED = Symbol('hangup.recorded');
-type Tagged = IncomingMessage & { [DECISION]?: Decision; [REPORT_ONLY]?: Decision[] };
-type Recorded = EventSource & { [RECORDED]?: Decision; [REPORT_ONLY]?: Decision[] };
 
 /**
  * A compiled policy and the ways to apply it. Create one with `hangup(options)`; it is immutable
@@ -44,6 +40,8 @@ export class Guard {
   private readonly counters = new DecisionCounters();
   private readonly collectReportOnly: boolean;
   private warnedUnprotected = false;
+  /** Servers already found protected by this guard: the check costs one lookup per request after that. */
+  private readonly protectedServers = new WeakSet<object>();
 
   constructor(options?: HangupOptions) {
     this.policy = new Policy(options);
@@ -197,12 +195,12 @@ export class Guard {
    * report-only rule matches collected for the same request.
    */
   private record(decided: Decision, wire: Wire, source: EventSource, adapter: AdapterName): void {
-    const tagged = source as Recorded;
-    if (tagged[RECORDED] === decided) return;
-    tagged[RECORDED] = decided;
-    const reportOnly = tagged[REPORT_ONLY];
+    const state = ensureState(source);
+    if (state.recorded === decided) return;
+    state.recorded = decided;
+    const reportOnly = state.reportOnly;
     if (reportOnly !== undefined) {
-      tagged[REPORT_ONLY] = undefined;
+      state.reportOnly = undefined;
       for (const matched of reportOnly) this.report(matched, false, 'none', source, adapter);
     }
     this.report(decided, this.mode === 'enforce', wire, source, adapter);
@@ -223,20 +221,22 @@ export class Guard {
    * of report-only rules are kept with it until the decision is reported.
    */
   decisionOf(req: IncomingMessage): Decision {
-    const tagged = req as Tagged;
-    const cached = tagged[DECISION];
-    if (cached !== undefined) return cached;
-    const decided = this.collectReportOnly
-      ? this.policy.decide(req, (matched) => (tagged[REPORT_ONLY] ??= []).push(matched))
+    const state = ensureState(req);
+    if (state.decision !== undefined) return state.decision;
+    state.decision = this.collectReportOnly
+      ? this.policy.decide(req, (matched) => (state.reportOnly ??= []).push(matched))
       : this.policy.decide(req);
-    tagged[DECISION] = decided;
-    return decided;
+    return state.decision;
   }
 
   private warnIfUnprotected(req: IncomingMessage): void {
     if (this.warnedUnprotected) return;
-    const server = (req.socket as Socket & { server?: unknown } | null)?.server;
-    if (server === undefined || isProtected(server as Server, this)) return;
+    const server = (req.socket as Socket & { server?: object | null } | null)?.server;
+    if (server === undefined || server === null || this.protectedServers.has(server)) return;
+    if (isProtected(server as Server, this)) {
+      this.protectedServers.add(server);
+      return;
+    }
     this.warnedUnprotected = true;
     process.emitWarning(
       'hangup: this server is not protected, so Node still answers parse errors (400), oversized headers (431), ' +

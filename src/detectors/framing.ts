@@ -1,5 +1,6 @@
 import type { DetectorSpec, ParsedHead } from './types.js';
-import { countHeader, headerValue } from './headers.js';
+import { headerValue } from './headers.js';
+import { headerScan } from './scan-headers.js';
 
 /**
  * Request smuggling through ambiguous body framing (RFC 9112 §6): a body length given twice
@@ -11,8 +12,9 @@ import { countHeader, headerValue } from './headers.js';
 export const framing: DetectorSpec = {
   name: 'framing',
   check: (head) => {
-    const lengths = countHeader(head, 'content-length');
-    const encodings = countHeader(head, 'transfer-encoding');
+    const scan = headerScan(head);
+    const lengths = scan.contentLength;
+    const encodings = scan.transferEncoding;
     if (lengths === 0 && encodings === 0) return undefined;
     if (lengths > 1) return 'smuggling:duplicate-content-length';
     if (lengths === 1) {

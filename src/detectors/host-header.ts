@@ -1,5 +1,6 @@
 import type { DetectorSpec } from './types.js';
-import { countHeader, headerValue } from './headers.js';
+import { headerValue } from './headers.js';
+import { headerScan } from './scan-headers.js';
 
 /**
  * Host (RFC 9112 §3.2, RFC 3986 §3.2.2): exactly one on HTTP/1.1 (and on 1.0 with `hostOnHttp10`),
@@ -10,7 +11,7 @@ import { countHeader, headerValue } from './headers.js';
 export const hostHeader: DetectorSpec = {
   name: 'hostHeader',
   check: (head, settings) => {
-    const count = countHeader(head, 'host');
+    const count = headerScan(head).host;
     if (count > 1) return 'host:duplicate';
     if (count === 0) return head.httpVersion === '1.0' && !settings.hostOnHttp10 ? undefined : 'host:missing';
     const value: unknown = headerValue(head, 'host');

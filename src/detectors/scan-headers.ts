@@ -1,9 +1,12 @@
+import type { HeaderMap } from '../types.js';
 import type { ParsedHead } from './types.js';
 
 /**
  * One pass over the header lines for every header-level detector: how many lines and bytes, which
- * singleton headers repeat, underscores in names, control characters in values. Like the target
- * scan, it is done once per request and shared.
+ * singleton headers repeat, underscores and non-token characters in names, control characters in
+ * values, and how many Host, Content-Length and Transfer-Encoding lines there are. Like the target
+ * scan, it is done once per request and shared. It allocates nothing: names are compared by length
+ * and character codes, never lower-cased.
  */
 
 /**
@@ -41,7 +44,36 @@ export interface HeaderScan {
   invalidName: boolean;
   /** Some value holds `%00`, or a raw control character other than tab (only an insecure parser lets those through). */
   controlInValue: boolean;
+  /** Host lines (from the header map when there are no raw headers). */
+  host: number;
+  /** Content-Length lines (likewise). */
+  contentLength: number;
+  /** Transfer-Encoding lines (likewise). */
+  transferEncoding: number;
 }
+
+/** The names the scan looks for: the singletons (one bit each), then the three it counts. */
+const HOST = singletonHeaders.length;
+const CONTENT_LENGTH = HOST + 1;
+const TRANSFER_ENCODING = HOST + 2;
+const watched: readonly string[] = [...singletonHeaders, 'host', 'content-length', 'transfer-encoding'];
+
+/**
+ * Watched names by length and lower-case first character: no two watched names share both, so a
+ * header name is compared with at most one of them, and most names (Accept, Cookie, ...) with none.
+ * Entry `length * 128 + first` holds the index in `watched` plus one, 0 for none.
+ */
+const MAX_WATCHED_LENGTH = 32;
+const byLengthAndFirst = new Uint8Array(MAX_WATCHED_LENGTH * 128);
+watched.forEach((name, index) => {
+  const slot = name.length * 128 + name.charCodeAt(0);
+  if (name.length >= MAX_WATCHED_LENGTH || byLengthAndFirst[slot] !== 0) throw new Error(`scan-headers: cannot index ${name}`);
+  byLengthAndFirst[slot] = index + 1;
+});
+
+/** RFC 9110 token characters (`tchar`), by ASCII code. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 
 /** Whether `name` equals the lower-case `lower`, ignoring ASCII case, without allocating. */
 function sameName(name: string, lower: string): boolean {
@@ -53,31 +85,71 @@ function sameName(name: string, lower: string): boolean {
   return true;
 }
 
+/** The index in `watched` of a header name, or -1. */
+function watchedIndex(name: string): number {
+  const length = name.length;
+  if (length >= MAX_WATCHED_LENGTH || length === 0) return -1;
+  const first = name.charCodeAt(0) | 0x20; // ASCII letters to lower case; no watched name starts with anything else
+  if (first >= 128) return -1;
+  const index = (byLengthAndFirst[length * 128 + first] as number) - 1;
+  return index >= 0 && sameName(name, watched[index] as string) ? index : -1;
+}
+
 function hasControl(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+    // `%00`, the encoded NUL.
+    if (c === 0x25 && value.charCodeAt(i + 1) === 0x30 && value.charCodeAt(i + 2) === 0x30) return true;
   }
-  return value.includes('%00');
+  return false;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const result: HeaderScan = {
+  lines: 0,
+  bytes: 0,
+  duplicateSingleton: false,
+  underscore: false,
+  invalidName: false,
+  controlInValue: false,
+  host: 0,
+  contentLength: 0,
+  transferEncoding: 0,
+};
 
-const result: HeaderScan = { lines: 0, bytes: 0, duplicateSingleton: false, underscore: false, invalidName: false, controlInValue: false };
+/** Checks one name (token characters, underscores); an empty name is not a token. */
+function visitName(name: string): void {
+  if (name.length === 0) result.invalidName = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] === 0) result.invalidName = true;
+    else if (c === 0x5f /* _ */) result.underscore = true;
+  }
+}
 
 function visit(name: string, value: string, seen: number): number {
   result.lines++;
   result.bytes += name.length + value.length;
-  if (name.includes('_')) result.underscore = true;
-  if (!result.invalidName && !TOKEN.test(name)) result.invalidName = true;
+  visitName(name);
   if (!result.controlInValue && hasControl(value)) result.controlInValue = true;
-  for (let s = 0; s < singletonHeaders.length; s++) {
-    if (!sameName(name, singletonHeaders[s] as string)) continue;
-    const bit = 1 << s;
+  const index = watchedIndex(name);
+  if (index < 0) return seen;
+  if (index === HOST) result.host++;
+  else if (index === CONTENT_LENGTH) result.contentLength++;
+  else if (index === TRANSFER_ENCODING) result.transferEncoding++;
+  else {
+    const bit = 1 << index;
     if (seen & bit) result.duplicateSingleton = true;
     return seen | bit;
   }
   return seen;
+}
+
+/** How many lines of a header a header map stands for (without raw headers): an array counts its items. */
+function mapCount(headers: HeaderMap, name: string): number {
+  const value = headers[name];
+  if (value === undefined) return 0;
+  return Array.isArray(value) ? value.length : 1;
 }
 
 /** Scans the header lines; falls back to the parsed header map when the caller gave no raw headers. */
@@ -88,17 +160,35 @@ export function scanHeaders(head: ParsedHead): HeaderScan {
   result.underscore = false;
   result.invalidName = false;
   result.controlInValue = false;
+  result.host = 0;
+  result.contentLength = 0;
+  result.transferEncoding = 0;
   let seen = 0;
   const raw = head.rawHeaders;
   if (raw.length > 0) {
     for (let i = 0; i + 1 < raw.length; i += 2) seen = visit(raw[i] as string, raw[i + 1] as string, seen);
+    // An odd last name without a value still counts as a line of its header, as it always has.
+    if (raw.length % 2 === 1) countOnly(raw[raw.length - 1] as string);
     return result;
   }
-  for (const [name, value] of Object.entries(head.headers)) {
+  const headers = head.headers;
+  for (const [name, value] of Object.entries(headers)) {
     if (typeof value === 'string') seen = visit(name, value, seen);
     else if (Array.isArray(value)) for (const item of value) seen = visit(name, String(item), seen);
   }
+  // Without raw headers, a header is known by its lower-case key only.
+  result.host = mapCount(headers, 'host');
+  result.contentLength = mapCount(headers, 'content-length');
+  result.transferEncoding = mapCount(headers, 'transfer-encoding');
   return result;
+}
+
+/** Counts a trailing name with no value among Host, Content-Length and Transfer-Encoding. */
+function countOnly(name: string): void {
+  const index = watchedIndex(name);
+  if (index === HOST) result.host++;
+  else if (index === CONTENT_LENGTH) result.contentLength++;
+  else if (index === TRANSFER_ENCODING) result.transferEncoding++;
 }
 
 let lastRaw: readonly string[] | undefined;

@@ -1,7 +1,10 @@
 import type { Action, Decision, HangupOptions, RequestHead, RequestInfo } from '../types.js';
 import type { ParsedHead, Detector } from '../detectors/index.js';
 import { enabledDetectors } from '../detectors/index.js';
-import { countHeader, headerValue } from '../detectors/headers.js';
+import { DetectorScreen } from '../detectors/screen.js';
+import { resolveDetectorSettings } from '../detectors/settings.js';
+import { headerValue } from '../detectors/headers.js';
+import { headerScan } from '../detectors/scan-headers.js';
 import { validateOptions } from './validate.js';
 import { compileRoute, type PathSettings } from './routes.js';
 import { RouteTable } from './route-table.js';
@@ -12,6 +15,12 @@ import { decision } from './decisions.js';
 const EMPTY_HEADERS = Object.freeze({}) as ParsedHead['headers'];
 const EMPTY_RAW: readonly string[] = Object.freeze([]);
 const INTERNAL_ERROR = decision('drop', 'internal:error');
+const HOST_MISSING = decision('drop', 'host:missing');
+const HOST_DUPLICATE = decision('drop', 'host:duplicate');
+const HOST_EMPTY = decision('drop', 'host:empty');
+const HOST_UNLISTED = decision('drop', 'host:unlisted');
+const ROUTE_ANY = decision('allow', 'route:any');
+const METHOD_NOT_ALLOWED = decision('drop', 'method:not-allowed');
 
 /** The options after defaults, as the rest of hangup reads them. */
 export interface ResolvedSettings extends PathSettings {
@@ -28,6 +37,7 @@ export class Policy {
   readonly routeTable: RouteTable | null;
   private readonly hostMatcher: HostMatcher | null;
   private readonly detectors: readonly Detector[];
+  private readonly screen: DetectorScreen;
   private readonly rules: readonly CompiledRule[];
   private readonly unknownRouteDecision: Decision;
   private readonly methodMismatchDecision: Decision;
@@ -49,6 +59,7 @@ export class Policy {
           );
     this.hostMatcher = options.hosts === undefined ? null : new HostMatcher(options.hosts, 'hosts');
     this.detectors = enabledDetectors(options.detectors);
+    this.screen = new DetectorScreen(resolveDetectorSettings(options.detectors));
     this.rules = compileRules(options.rules, this.settings);
     this.unknownRouteDecision = decision(this.settings.unknownRoute, 'route:unknown');
     this.methodMismatchDecision = decision(this.settings.unknownRoute, 'route:method-mismatch');
@@ -75,31 +86,44 @@ export class Policy {
 
   private decideUnsafe(req: RequestHead, onReportOnly: ((matched: Decision) => void) | undefined): Decision {
     const head = parseHead(req);
-    for (const detector of this.detectors) {
-      const reason = detector.check(head);
-      if (reason !== undefined) return decision('drop', reason, detector.name);
+    // Nearly every request passes the screen; the others ask each detector in order for the reason.
+    const screened = this.screen.passes(head);
+    if (!screened) {
+      for (const detector of this.detectors) {
+        const reason = detector.check(head);
+        if (reason !== undefined) return decision('drop', reason, detector.name);
+      }
     }
 
-    const method = head.method.toUpperCase();
-    const info: RequestInfo = { method, path: head.path, query: head.query, host: normalizeHost(headerValue(head, 'host')) };
-    for (const { rule, test, reportOnly } of this.rules) {
-      if ((reportOnly && onReportOnly === undefined) || !safeTest(test, req, info)) continue;
-      const matched = decision(rule.action, 'rule:matched', rule.name);
-      if (!reportOnly) return matched;
-      onReportOnly?.(matched);
-    }
+    // A screened method is one of Node's, already upper-case: skip the copy toUpperCase() makes.
+    const method = screened ? head.method : head.method.toUpperCase();
+    const host = headerValue(head, 'host');
+    // A Host that is not a string (only a hand-made head has one) cannot be normalised: fail closed.
+    if (host !== undefined && typeof host !== 'string') return INTERNAL_ERROR;
+    // Rules and the host allowlist read the normalised Host; without either it is never computed.
+    const rules = this.rules;
+    const hostMatcher = this.hostMatcher;
+    if (rules.length > 0 || hostMatcher !== null) {
+      const info: RequestInfo = { method, path: head.path, query: head.query, host: normalizeHost(host) };
+      for (const { rule, test, reportOnly } of rules) {
+        if ((reportOnly && onReportOnly === undefined) || !safeTest(test, req, info)) continue;
+        const matched = decision(rule.action, 'rule:matched', rule.name);
+        if (!reportOnly) return matched;
+        onReportOnly?.(matched);
+      }
 
-    if (this.hostMatcher !== null) {
-      const count = countHeader(head, 'host');
-      if (count === 0) return decision('drop', 'host:missing');
-      if (count > 1) return decision('drop', 'host:duplicate');
-      if (info.host === '') return decision('drop', 'host:empty');
-      if (!this.hostMatcher.matches(info.host)) return decision('drop', 'host:unlisted');
+      if (hostMatcher !== null) {
+        const count = headerScan(head).host;
+        if (count === 0) return HOST_MISSING;
+        if (count > 1) return HOST_DUPLICATE;
+        if (info.host === '') return HOST_EMPTY;
+        if (!hostMatcher.matches(info.host)) return HOST_UNLISTED;
+      }
     }
 
     const table = this.routeTable;
-    if (table === null) return decision('allow', 'route:any');
-    if (table.methods !== null && !table.methods.has(method)) return decision('drop', 'method:not-allowed');
+    if (table === null) return ROUTE_ANY;
+    if (table.methods !== null && !table.methods.has(method)) return METHOD_NOT_ALLOWED;
     const found = table.lookup(method, head.path);
     if (found.kind === 'matched') return found.decision;
     return found.kind === 'method-not-allowed' ? this.methodMismatchDecision : this.unknownRouteDecision;
@@ -132,7 +156,7 @@ export function parseHead(req: RequestHead): ParsedHead {
   // is routed on its path, as Express and Fastify do.
   const pathStart = target.charCodeAt(0) === 0x2f ? 0 : absoluteFormPathStart(target, pathEnd);
   const headers = req.headers !== null && typeof req.headers === 'object' ? req.headers : EMPTY_HEADERS;
-  const raw = Array.isArray(req.rawHeaders) && req.rawHeaders.every((v) => typeof v === 'string') ? req.rawHeaders : EMPTY_RAW;
+  const raw = Array.isArray(req.rawHeaders) && allStrings(req.rawHeaders) ? req.rawHeaders : EMPTY_RAW;
   return {
     method: typeof req.method === 'string' ? req.method : '',
     target,
@@ -142,4 +166,10 @@ export function parseHead(req: RequestHead): ParsedHead {
     headers,
     rawHeaders: raw,
   };
+}
+
+/** Whether every item is a string (Node's raw headers always are; a hand-made head may hold anything). */
+function allStrings(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') return false;
+  return true;
 }

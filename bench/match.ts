@@ -132,7 +132,8 @@ export interface DetectorCost {
 
 /**
  * Times each default detector's check on the head of an ordinary request (`GET` of the 1,000-route
- * hit path with three headers), in interleaved rounds. Empty if the detector API has changed shape.
+ * hit path with three headers), in interleaved rounds: what a request costs that the detector
+ * screen does not pass, so the detectors run one by one. Empty if the detector API has changed shape.
  */
 export function runDetectorCosts(options: { quick: boolean }): DetectorCost[] {
   let detectors: { name: string; check: (head: ReturnType<typeof parseHead>) => unknown }[];

@@ -187,7 +187,9 @@ export function markdown(r: BenchResults): string {
     const total = r.detectors.reduce((sum, d) => sum + d.nsPerOp, 0);
     const top = [...r.detectors].sort((a, b) => b.nsPerOp - a.nsPerOp);
     parts.push(
-      `### Detector cost (ns per check on an ordinary allowed request; ${r.detectors.length} default detectors, sum ${fmt(total)} ns)\n\n` +
+      `### Detector cost, one by one (ns per check on an ordinary allowed request; ${r.detectors.length} default detectors, sum ${fmt(total)} ns). ` +
+        'Only a request the screen (`src/detectors/screen.ts`) does not pass runs them one by one; a clean one costs the screen alone, ' +
+        'included in `decide()` above.\n\n' +
         table(['detector', 'ns'], top.map((d) => [`\`${d.name}\``, fmt(d.nsPerOp, 1)])),
     );
   }

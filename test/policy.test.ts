@@ -191,3 +191,18 @@ test('absolute-form, when allowed for the own host, is routed on its path', () =
   assert.equal(guard.decide(req('GET http://evil.com/users/7')).reason, 'malformed:absolute-form-host');
   assert.equal(hangup({ routes: ['GET /users/:id'] }).decide(req('GET http://example.com/users/7')).reason, 'malformed:not-origin-form');
 });
+
+test('header values: %00 always refused; raw control characters searched unless the strict parser already refused them', () => {
+  const guard = hangup();
+  const withValue = (value: string, server?: { insecureHTTPParser?: boolean }): RequestHead => ({
+    ...req('GET /', { host: 'a', 'x-a': value }),
+    ...(server === undefined ? {} : { socket: { server } as unknown as { remoteAddress?: string } }),
+  });
+  assert.equal(guard.decide(withValue('a%00b')).reason, 'malformed:control-char');
+  assert.equal(guard.decide(withValue('a%00b', { insecureHTTPParser: false })).reason, 'malformed:control-char');
+  assert.equal(guard.decide(withValue('a\u0001b')).reason, 'malformed:control-char', 'hand-made head: never assumed strict');
+  assert.equal(guard.decide(withValue('a\u0001b', { insecureHTTPParser: true })).reason, 'malformed:control-char');
+  // Node's strict parser never hands over such a value (it answers HPE_INVALID_HEADER_TOKEN first).
+  assert.equal(guard.decide(withValue('a\u0001b', { insecureHTTPParser: false })).action, 'allow');
+  assert.equal(guard.decide(withValue('a\u0001b', {})).action, 'allow');
+});

@@ -95,14 +95,16 @@ function watchedIndex(name: string): number {
   return index >= 0 && sameName(name, watched[index] as string) ? index : -1;
 }
 
-function hasControl(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
-    // `%00`, the encoded NUL.
-    if (c === 0x25 && value.charCodeAt(i + 1) === 0x30 && value.charCodeAt(i + 2) === 0x30) return true;
-  }
-  return false;
+/** A raw control character other than tab. */
+const RAW_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * `%00` (the encoded NUL), or a raw control character other than tab unless the strict parser has
+ * already refused those, in a header value. Values are most of a request head (cookies, user
+ * agents), so both searches are the engine's native ones, never a character loop.
+ */
+function hasControl(value: string, rawControls: boolean): boolean {
+  return value.indexOf('%00') !== -1 || (rawControls && RAW_CONTROL.test(value));
 }
 
 const result: HeaderScan = {
@@ -127,11 +129,11 @@ function visitName(name: string): void {
   }
 }
 
-function visit(name: string, value: string, seen: number): number {
+function visit(name: string, value: string, seen: number, rawControls: boolean): number {
   result.lines++;
   result.bytes += name.length + value.length;
   visitName(name);
-  if (!result.controlInValue && hasControl(value)) result.controlInValue = true;
+  if (!result.controlInValue && hasControl(value, rawControls)) result.controlInValue = true;
   const index = watchedIndex(name);
   if (index < 0) return seen;
   if (index === HOST) result.host++;
@@ -164,17 +166,18 @@ export function scanHeaders(head: ParsedHead): HeaderScan {
   result.contentLength = 0;
   result.transferEncoding = 0;
   let seen = 0;
+  const rawControls = !head.parsedStrictly;
   const raw = head.rawHeaders;
   if (raw.length > 0) {
-    for (let i = 0; i + 1 < raw.length; i += 2) seen = visit(raw[i] as string, raw[i + 1] as string, seen);
+    for (let i = 0; i + 1 < raw.length; i += 2) seen = visit(raw[i] as string, raw[i + 1] as string, seen, rawControls);
     // An odd last name without a value still counts as a line of its header, as it always has.
     if (raw.length % 2 === 1) countOnly(raw[raw.length - 1] as string);
     return result;
   }
   const headers = head.headers;
   for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') seen = visit(name, value, seen);
-    else if (Array.isArray(value)) for (const item of value) seen = visit(name, String(item), seen);
+    if (typeof value === 'string') seen = visit(name, value, seen, rawControls);
+    else if (Array.isArray(value)) for (const item of value) seen = visit(name, String(item), seen, rawControls);
   }
   // Without raw headers, a header is known by its lower-case key only.
   result.host = mapCount(headers, 'host');

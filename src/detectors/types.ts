@@ -19,6 +19,11 @@ export interface ParsedHead {
   readonly headers: HeaderMap;
   /** Alternating names and values, as received; empty when the caller gave none. */
   readonly rawHeaders: readonly string[];
+  /**
+   * Node's strict parser read this request, so no header value holds a raw control character
+   * (it refuses them): the header scan skips that search, most of its cost on long cookies.
+   */
+  readonly parsedStrictly: boolean;
 }
 
 /**

@@ -11,6 +11,7 @@ import { RouteTable } from './route-table.js';
 import { HostMatcher, normalizeHost } from './hosts.js';
 import { compileRules, type CompiledRule } from './rules.js';
 import { decision } from './decisions.js';
+import { parsedStrictly } from './parser-mode.js';
 
 const EMPTY_HEADERS = Object.freeze({}) as ParsedHead['headers'];
 const EMPTY_RAW: readonly string[] = Object.freeze([]);
@@ -165,6 +166,7 @@ export function parseHead(req: RequestHead): ParsedHead {
     httpVersion: typeof req.httpVersion === 'string' ? req.httpVersion : '',
     headers,
     rawHeaders: raw,
+    parsedStrictly: parsedStrictly(req),
   };
 }
 

@@ -31,6 +31,8 @@ interface Case {
 }
 
 const SIZES = [10, 1_000, 10_000];
+/** Distinct request objects cycled through per case (a power of two). */
+const POOL = 256;
 
 function head(url: string, method = 'GET'): RequestHead {
   return {
@@ -80,11 +82,15 @@ function casesFor(n: number, includeLoop: boolean): Case[] {
   const add = (subject: Case['subject'], kind: Case['kind'], run: () => unknown) =>
     out.push({ subject, routes: n, kind, run, samples: [] });
   for (const [kind, path] of [['hit', paths.hitParam], ['miss', paths.miss]] as const) {
-    const req = head(path);
-    add('decide', kind, () => guard.decide(req));
+    // A pool of distinct request objects, each with its own target and rawHeaders, as Node creates
+    // them per request: one reused object would let the one-entry scan caches answer every call.
+    const pool = Array.from({ length: POOL }, (_, i) => head(`${path}?i=${i}`));
+    let next = 0;
+    const nextRequest = (): RequestHead => pool[next++ & (POOL - 1)] as RequestHead;
+    add('decide', kind, () => guard.decide(nextRequest()));
     if (bare !== null) {
       const b = bare;
-      add('decide-no-detectors', kind, () => b.decide(req));
+      add('decide-no-detectors', kind, () => b.decide(nextRequest()));
     }
     if (table !== null) add('lookup', kind, () => table.lookup('GET', path));
     add('find-my-way', kind, () => fmw('GET', path));

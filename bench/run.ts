@@ -3,7 +3,8 @@
  * same run, interleaved and repeated (medians), on loopback. About 5 minutes; `--quick` about 1.
  *
  *   --quick           fewer and shorter rounds
- *   --only=a,b        run only these sections: match, drops, refusal, memory, allowed
+ *   --only=a,b        run only these sections (match, drops, refusal, memory, allowed); the others keep
+ *                     their results from the previous run (results/latest.json)
  *   --update-readme   also write the results into bench/README.md (between the results markers)
  *   --render          measure nothing: rewrite latest.md, chart.svg (and the README) from latest.json
  *
@@ -11,7 +12,7 @@
  * nginx row is skipped with a message.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { DetectorCost, MatchResult } from './match.js';
@@ -240,10 +241,31 @@ async function main(): Promise<void> {
   const allowed = wants('allowed') ? await allowedSection() : [];
 
   environment.loadAfter = loadAverage();
-  const results: BenchResults = { environment, mode: quick ? 'quick' : 'full', rounds: ROUNDS, durationMs: DURATION_MS, match, detectors, allowed, drops: drops.drops, nginx: drops.nginx, refusalCost, memory };
+  let results: BenchResults = { environment, mode: quick ? 'quick' : 'full', rounds: ROUNDS, durationMs: DURATION_MS, match, detectors, allowed, drops: drops.drops, nginx: drops.nginx, refusalCost, memory };
+  results = keepPreviousSections(results);
   mkdirSync(here('./results/'), { recursive: true });
   writeFileSync(here('./results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   render(results);
+}
+
+/**
+ * With `--only`, the sections not run keep the results of the previous run (latest.json), so
+ * re-measuring one section does not wipe the others from the tables and the chart.
+ */
+function keepPreviousSections(results: BenchResults): BenchResults {
+  const path = here('./results/latest.json');
+  if (only === undefined || !existsSync(path)) return results;
+  const previous = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+  return {
+    ...results,
+    match: wants('match') ? results.match : previous.match,
+    detectors: wants('match') ? results.detectors : previous.detectors,
+    drops: wants('drops') ? results.drops : previous.drops,
+    nginx: wants('drops') ? results.nginx : previous.nginx,
+    refusalCost: wants('refusal') ? results.refusalCost : previous.refusalCost,
+    memory: wants('memory') ? results.memory : previous.memory,
+    allowed: wants('allowed') ? results.allowed : previous.allowed,
+  };
 }
 
 /** Writes latest.md and chart.svg (and the README block with --update-readme) and prints the targets. */

@@ -19,7 +19,8 @@ wire, and which route, rule or detector decided. Nothing is sent anywhere.
                             or as the default export, or a .json file holding the options
                             (rules as { "notFound": "GET /favicon.ico" }, { "drop": ["/.env"] })
   --export <name>           take the options from this named export of the module instead
-  --host <name>             the Host header (default: none, which HTTP/1.1 requests may not lack)
+  --host <name>             the Host header (default: the first name in the policy's hosts, with
+                            '*.' replaced by 'www.', or 'localhost' when it has none)
   --header '<Name: value>'  another request header; repeat for more
   --remote-address <ip>     the peer address, for trustedProxies
   --json                    print a JSON array: one { request, decision, enforced, wire, reportOnly, text } per request
@@ -87,6 +88,17 @@ function parse(argv: readonly string[]): ExplainArgs {
   };
 }
 
+/**
+ * The Host to assume when `--host` is not given: a request without one is dropped by every
+ * HTTP/1.1 policy, which is never what someone trying a route wants to see. The first allowed name
+ * (a wildcard's `www.` subdomain), or `localhost` when the policy allows any host.
+ */
+function defaultHost(hosts: readonly string[] | undefined): string {
+  const first = hosts?.[0];
+  if (first === undefined) return 'localhost';
+  return first.startsWith('*.') ? `www.${first.slice(2)}` : first;
+}
+
 /** Where the command writes. */
 export interface ExplainIo {
   readonly stdout: { write(text: string): unknown };
@@ -101,15 +113,19 @@ export async function run(argv: string[], io: ExplainIo = { stdout: process.stdo
       io.stdout.write(EXPLAIN_HELP);
       return 0;
     }
-    const guard = new Guard(await loadPolicy(args.config, args.exportName));
+    const policy = await loadPolicy(args.config, args.exportName);
+    const guard = new Guard(policy);
+    const assumedHost = args.options.host === undefined ? defaultHost(policy.hosts) : undefined;
+    const options = assumedHost === undefined ? args.options : { ...args.options, host: assumedHost };
     const results: (Explanation & { request: string })[] = [];
     for (const request of args.requests) {
       try {
-        results.push({ request, ...guard.explain(request, args.options) });
+        results.push({ request, ...guard.explain(request, options) });
       } catch (error) {
         throw new UsageError((error as Error).message.replace(/^hangup: /, ''));
       }
     }
+    if (assumedHost !== undefined && !args.json) io.stdout.write(`(no --host given: assuming Host: ${assumedHost})\n\n`);
     io.stdout.write(args.json ? `${JSON.stringify(results, null, 2)}\n` : `${results.map((r) => r.text).join('\n\n')}\n`);
     return results.every((r) => r.decision.action === 'allow') ? 0 : 1;
   } catch (error) {

@@ -178,6 +178,17 @@ describe('hangup explain (the CLI, as a process)', () => {
     assert.match(r.stdout, /\n\nGET \/x \(Host: example.com\): answered with the fixed 404\.\nWhy: no route matches this path, and unknownRoute is 'notFound'/);
   });
 
+  test('without --host, the first name of the policy hosts is assumed, and said', async () => {
+    const r = await cli('--config', fixture('policy.json'), 'GET /users/1');
+    assert.equal(r.code, 0);
+    assert.equal(
+      r.stdout,
+      '(no --host given: assuming Host: example.com)\n\n' +
+        'GET /users/1 (Host: example.com): allowed: it reaches the application.\n' +
+        'Why: the route "GET /users/:id" allows it (allow, route:matched).\n',
+    );
+  });
+
   test('a JS module with a default export in report mode', async () => {
     const r = await cli('--config', fixture('default-export.mjs'), '--host', 'a', 'GET /x');
     assert.equal(r.code, 1);

@@ -71,9 +71,25 @@ watched.forEach((name, index) => {
   byLengthAndFirst[slot] = index + 1;
 });
 
-/** RFC 9110 token characters (`tchar`), by ASCII code. */
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+/**
+ * What a header-name character tells the scan, by ASCII code: 0 for a token character (`tchar`,
+ * RFC 9110), `NAME_UNDERSCORE` for `_` (a token character some servers treat as `-`), and
+ * `NAME_INVALID` for anything else. One table lookup per character, no branch per class.
+ */
+const NAME_INVALID = 1;
+const NAME_UNDERSCORE = 2;
+const NAME_CLASS = new Uint8Array(128).fill(NAME_INVALID);
+for (const c of "!#$%&'*+-.^`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") NAME_CLASS[c.charCodeAt(0)] = 0;
+NAME_CLASS[0x5f] = NAME_UNDERSCORE;
+
+/** The index in `watched` of a header name that might be watched (by length and first letter), or -1. */
+function candidateIndex(name: string): number {
+  const length = name.length;
+  if (length >= MAX_WATCHED_LENGTH || length === 0) return -1;
+  const first = name.charCodeAt(0) | 0x20; // ASCII letters to lower case; no watched name starts with anything else
+  if (first >= 128) return -1;
+  return (byLengthAndFirst[length * 128 + first] as number) - 1;
+}
 
 /** Whether `name` equals the lower-case `lower`, ignoring ASCII case, without allocating. */
 function sameName(name: string, lower: string): boolean {
@@ -87,11 +103,7 @@ function sameName(name: string, lower: string): boolean {
 
 /** The index in `watched` of a header name, or -1. */
 function watchedIndex(name: string): number {
-  const length = name.length;
-  if (length >= MAX_WATCHED_LENGTH || length === 0) return -1;
-  const first = name.charCodeAt(0) | 0x20; // ASCII letters to lower case; no watched name starts with anything else
-  if (first >= 128) return -1;
-  const index = (byLengthAndFirst[length * 128 + first] as number) - 1;
+  const index = candidateIndex(name);
   return index >= 0 && sameName(name, watched[index] as string) ? index : -1;
 }
 
@@ -99,12 +111,27 @@ function watchedIndex(name: string): number {
 const RAW_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /**
+ * Without the strict parser, values up to this length are searched with one character loop for
+ * both questions; longer ones (cookies, user agents) with the engine's native searches, which cost
+ * more to start than a short loop takes to finish. With it, only `%00` is searched for, natively.
+ */
+const SHORT_VALUE = 48;
+
+/**
  * `%00` (the encoded NUL), or a raw control character other than tab unless the strict parser has
- * already refused those, in a header value. Values are most of a request head (cookies, user
- * agents), so both searches are the engine's native ones, never a character loop.
+ * already refused those, in a header value.
  */
 function hasControl(value: string, rawControls: boolean): boolean {
-  return value.indexOf('%00') !== -1 || (rawControls && RAW_CONTROL.test(value));
+  if (!rawControls) return value.indexOf('%00') !== -1;
+  const length = value.length;
+  if (length > SHORT_VALUE) return value.indexOf('%00') !== -1 || RAW_CONTROL.test(value);
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x25 /* % */) {
+      if (value.charCodeAt(i + 1) === 0x30 && value.charCodeAt(i + 2) === 0x30) return true;
+    } else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
 }
 
 const result: HeaderScan = {
@@ -119,22 +146,25 @@ const result: HeaderScan = {
   transferEncoding: 0,
 };
 
-/** Checks one name (token characters, underscores); an empty name is not a token. */
-function visitName(name: string): void {
-  if (name.length === 0) result.invalidName = true;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 128 || TCHAR[c] === 0) result.invalidName = true;
-    else if (c === 0x5f /* _ */) result.underscore = true;
-  }
-}
-
+/**
+ * Counts one header line. The name is read once: its characters are classified and, when its
+ * length and first letter make it a candidate, compared with the one watched name it could be.
+ */
 function visit(name: string, value: string, seen: number, rawControls: boolean): number {
   result.lines++;
-  result.bytes += name.length + value.length;
-  visitName(name);
+  const length = name.length;
+  result.bytes += length + value.length;
   if (!result.controlInValue && hasControl(value, rawControls)) result.controlInValue = true;
-  const index = watchedIndex(name);
+  let index = candidateIndex(name);
+  const lower = index >= 0 ? (watched[index] as string) : '';
+  let classes = length === 0 ? NAME_INVALID : 0;
+  for (let i = 0; i < length; i++) {
+    const c = name.charCodeAt(i);
+    classes |= c < 128 ? (NAME_CLASS[c] as number) : NAME_INVALID;
+    if (index >= 0 && (c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) index = -1;
+  }
+  if ((classes & NAME_INVALID) !== 0) result.invalidName = true;
+  if ((classes & NAME_UNDERSCORE) !== 0) result.underscore = true;
   if (index < 0) return seen;
   if (index === HOST) result.host++;
   else if (index === CONTENT_LENGTH) result.contentLength++;

@@ -59,6 +59,15 @@ function decodesToEscape(s: string, i: number): boolean {
   return first > 0 && hexDigitWidth(s, i + first) > 0;
 }
 
+/**
+ * Characters that change no state of the scan in the path, outside a UTF-8 sequence: printable
+ * ASCII other than `%`, `/`, `\`, `.`, `#` and `?`. They are most of a target, so the scan skips
+ * them before its general case (in the query the general case still handles them, correctly).
+ */
+const PLAIN = new Uint8Array(128);
+for (let c = 0x20; c < 0x7f; c++) PLAIN[c] = 1;
+for (const c of '%/\\.#?') PLAIN[c.charCodeAt(0)] = 0;
+
 /** Scans `target` (path, query and any fragment) and returns a set of `Target` flags; 0 means clean. */
 export function scanTarget(target: string): number {
   let problems = 0;
@@ -76,6 +85,13 @@ export function scanTarget(target: string): number {
 
   for (let i = 0; i < length; i++) {
     let byte = target.charCodeAt(i);
+    if (byte < 128 && PLAIN[byte] === 1 && utf8Need === 0) {
+      if (inPath) {
+        segmentOther = true;
+        previousRawSlash = false;
+      }
+      continue;
+    }
     let encoded = false;
     if (byte === 0x25 /* % */) {
       const high = hexAt(target, i + 1);

@@ -1,10 +1,23 @@
-import { foldCase, type RouteShape } from './route-shape.js';
+import type { RouteShape } from './route-shape.js';
 import type { PathSettings } from './routes.js';
+
+/**
+ * A static child: its segment text (case-folded when matching is case-insensitive), and the next
+ * child whose text has the same hash.
+ */
+interface StaticEdge {
+  readonly key: string;
+  readonly node: TrieNode;
+  next: StaticEdge | null;
+}
 
 /** One node per path segment: routes that end here, routes that may match anything below. */
 interface TrieNode {
-  /** Children by static segment text (case-folded when matching is case-insensitive). */
-  statics: Map<string, TrieNode> | null;
+  /**
+   * Static children by a hash of their text. A lookup hashes the segment where it lies in the path
+   * and compares characters, so no segment string is sliced or lower-cased per request.
+   */
+  statics: Map<number, StaticEdge> | null;
   /**
    * Bit `c` is set when some static child starts with character code `c` (0 for the empty
    * segment). Route text is ASCII, so 128 bits cover it; most misses stop here without hashing.
@@ -70,7 +83,7 @@ export class RouteTrie {
     }
   }
 
-  /** Appends to `into` the candidate lists for the still-encoded `path`. Allocates only segment strings. */
+  /** Appends to `into` the candidate lists for the still-encoded `path`. Allocates nothing. */
   collect(path: string, into: Candidates): void {
     if (path.charCodeAt(0) !== 0x2f) {
       // Every route starts with '/', so no keyed route can match; keep the unkeyable ones.
@@ -93,11 +106,19 @@ export class RouteTrie {
     // A path ending in '/' has an empty last segment: routes ending here match it as a trailing slash.
     if (end === start && next === -1 && this.trailingSlash && at.ends.length > 0) into.sure[into.sureCount++] = at.ends;
     if (at.statics !== null && this.startsSomeChild(at.firsts as Uint32Array, path, start, end)) {
-      const segment = path.slice(start, end);
-      const child = at.statics.get(this.caseSensitive ? segment : foldCase(segment));
-      if (child !== undefined) this.walk(child, path, next, into);
+      const child = this.staticChildAt(at.statics, path, start, end);
+      if (child !== null) this.walk(child, path, next, into);
     }
     if (at.param !== null && end > start) this.walk(at.param, path, next, into);
+  }
+
+  /** The static child whose text is the segment `path[start, end)`, or null. */
+  private staticChildAt(statics: Map<number, StaticEdge>, path: string, start: number, end: number): TrieNode | null {
+    const fold = !this.caseSensitive;
+    for (let edge = statics.get(segmentHash(path, start, end, fold)) ?? null; edge !== null; edge = edge.next) {
+      if (sameSegment(edge.key, path, start, end, fold)) return edge.node;
+    }
+    return null;
   }
 
   /** Whether some static child can start like the segment `path[start, end)`: a filter before hashing it. */
@@ -114,8 +135,30 @@ function staticChild(at: TrieNode, segment: string): TrieNode {
   const firsts = (at.firsts ??= new Uint32Array(4));
   const c = segment.length === 0 ? 0 : segment.charCodeAt(0);
   firsts[c >> 5] = (firsts[c >> 5] as number) | (1 << (c & 31));
-  let child = statics.get(segment);
-  if (child === undefined) statics.set(segment, (child = node()));
+  const hash = segmentHash(segment, 0, segment.length, false);
+  const first = statics.get(hash) ?? null;
+  for (let edge = first; edge !== null; edge = edge.next) if (edge.key === segment) return edge.node;
+  const child = node();
+  statics.set(hash, { key: segment, node: child, next: first });
   return child;
+}
+
+/** ASCII upper-case letters to lower case when `fold`, as route-shape's `foldCase` does. */
+function folded(c: number, fold: boolean): number {
+  return fold && c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
+/** A hash of `text[start, end)` (case-folded when `fold`), kept within small-integer range. */
+function segmentHash(text: string, start: number, end: number, fold: boolean): number {
+  let hash = end - start;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + folded(text.charCodeAt(i), fold)) & 0x3fffffff;
+  return hash;
+}
+
+/** Whether `path[start, end)`, case-folded when `fold`, is `key` (already folded when `fold`). */
+function sameSegment(key: string, path: string, start: number, end: number, fold: boolean): boolean {
+  if (key.length !== end - start) return false;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== folded(path.charCodeAt(start + i), fold)) return false;
+  return true;
 }
 

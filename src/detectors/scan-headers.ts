@@ -147,14 +147,14 @@ const result: HeaderScan = {
 };
 
 /**
- * Counts one header line. The name is read once: its characters are classified and, when its
- * length and first letter make it a candidate, compared with the one watched name it could be.
+ * What a header name tells the scan, packed: `NAME_INVALID` and `NAME_UNDERSCORE` bits, and the
+ * index in `watched` plus one shifted by `WATCHED_SHIFT` (0: not watched).
  */
-function visit(name: string, value: string, seen: number, rawControls: boolean): number {
-  result.lines++;
+const WATCHED_SHIFT = 2;
+
+/** Reads a header name character by character: its classes, and which watched name it is. */
+function classifyName(name: string): number {
   const length = name.length;
-  result.bytes += length + value.length;
-  if (!result.controlInValue && hasControl(value, rawControls)) result.controlInValue = true;
   let index = candidateIndex(name);
   const lower = index >= 0 ? (watched[index] as string) : '';
   let classes = length === 0 ? NAME_INVALID : 0;
@@ -163,8 +163,36 @@ function visit(name: string, value: string, seen: number, rawControls: boolean):
     classes |= c < 128 ? (NAME_CLASS[c] as number) : NAME_INVALID;
     if (index >= 0 && (c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) index = -1;
   }
-  if ((classes & NAME_INVALID) !== 0) result.invalidName = true;
-  if ((classes & NAME_UNDERSCORE) !== 0) result.underscore = true;
+  return classes | ((index + 1) << WATCHED_SHIFT);
+}
+
+/**
+ * Names already read, with what they told. Clients send the same few dozen names in every request,
+ * and a hash lookup costs less than reading a name character by character (about 1 ns each here).
+ * Bounded: when full it starts again, so names sent to fill it cost a refill, never more memory.
+ */
+const NAME_CACHE_LIMIT = 512;
+const nameCache = new Map<string, number>();
+
+function nameInfo(name: string): number {
+  let info = nameCache.get(name);
+  if (info === undefined) {
+    info = classifyName(name);
+    if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
+    nameCache.set(name, info);
+  }
+  return info;
+}
+
+/** Counts one header line. */
+function visit(name: string, value: string, seen: number, rawControls: boolean): number {
+  result.lines++;
+  result.bytes += name.length + value.length;
+  if (!result.controlInValue && hasControl(value, rawControls)) result.controlInValue = true;
+  const info = nameInfo(name);
+  if ((info & NAME_INVALID) !== 0) result.invalidName = true;
+  if ((info & NAME_UNDERSCORE) !== 0) result.underscore = true;
+  const index = (info >> WATCHED_SHIFT) - 1;
   if (index < 0) return seen;
   if (index === HOST) result.host++;
   else if (index === CONTENT_LENGTH) result.contentLength++;

@@ -10,10 +10,12 @@ export interface ParsedHead {
   readonly method: string;
   /** The raw request target, e.g. `/a/b?x=1`. */
   readonly target: string;
-  /** The target up to `?` (still percent-encoded). */
-  readonly path: string;
-  /** Everything after the first `?`, or `''`. */
-  readonly query: string;
+  /**
+   * Where the path lies in `target` (still percent-encoded): `[pathStart, pathEnd)`, up to `?` or
+   * `#`. Kept as bounds because slicing it out is work most requests never need.
+   */
+  readonly pathStart: number;
+  readonly pathEnd: number;
   /** `1.1`, `1.0`, ... as Node reports it; `''` when unknown. */
   readonly httpVersion: string;
   readonly headers: HeaderMap;

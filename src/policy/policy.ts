@@ -105,7 +105,9 @@ export class Policy {
     const rules = this.rules;
     const hostMatcher = this.hostMatcher;
     if (rules.length > 0 || hostMatcher !== null) {
-      const info: RequestInfo = { method, path: head.path, query: head.query, host: normalizeHost(host) };
+      const target = head.target;
+      const path = target.slice(head.pathStart, head.pathEnd);
+      const info: RequestInfo = { method, path, query: queryOf(target), host: normalizeHost(host) };
       for (const { rule, test, reportOnly } of rules) {
         if ((reportOnly && onReportOnly === undefined) || !safeTest(test, req, info)) continue;
         const matched = decision(rule.action, 'rule:matched', rule.name);
@@ -125,7 +127,7 @@ export class Policy {
     const table = this.routeTable;
     if (table === null) return ROUTE_ANY;
     if (table.methods !== null && !table.methods.has(method)) return METHOD_NOT_ALLOWED;
-    const found = table.lookup(method, head.path);
+    const found = table.lookupIn(method, head.target, head.pathStart, head.pathEnd);
     if (found.kind === 'matched') return found.decision;
     return found.kind === 'method-not-allowed' ? this.methodMismatchDecision : this.unknownRouteDecision;
   }
@@ -161,13 +163,21 @@ export function parseHead(req: RequestHead): ParsedHead {
   return {
     method: typeof req.method === 'string' ? req.method : '',
     target,
-    path: pathStart === 0 ? target.slice(0, pathEnd) : target.slice(pathStart, pathEnd),
-    query: q === -1 ? '' : target.slice(q + 1, hash > q ? hash : target.length),
+    pathStart,
+    pathEnd,
     httpVersion: typeof req.httpVersion === 'string' ? req.httpVersion : '',
     headers,
     rawHeaders: raw,
     parsedStrictly: parsedStrictly(req),
   };
+}
+
+/** Everything after the first `?` of a target, up to a later `#`, or `''`. */
+function queryOf(target: string): string {
+  const q = target.indexOf('?');
+  if (q === -1) return '';
+  const hash = target.indexOf('#');
+  return target.slice(q + 1, hash > q ? hash : target.length);
 }
 
 /** Whether every item is a string (Node's raw headers always are; a hand-made head may hold anything). */

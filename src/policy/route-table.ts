@@ -48,9 +48,18 @@ export class RouteTable {
 
   /** Finds the route for `method` and the encoded `path`. Never throws. */
   lookup(method: string, path: string): RouteLookup {
+    return this.lookupIn(method, path, 0, path.length);
+  }
+
+  /**
+   * Finds the route for `method` and the encoded path `text[start, end)`, e.g. the path part of a
+   * request target. The path string is sliced only when a route's own regexp must test it.
+   */
+  lookupIn(method: string, text: string, start: number, end: number): RouteLookup {
     const found = this.candidates;
     found.reset();
-    this.trie.collect(path, found);
+    this.trie.collect(text, start, end, found);
+    let path: string | undefined;
 
     let best = this.routes.length;
     for (let i = 0; i < found.sureCount; i++) {
@@ -66,7 +75,7 @@ export class RouteTable {
       for (const index of found.maybe[i] as readonly number[]) {
         if (index >= best) break;
         const route = this.routes[index] as CompiledRoute;
-        if (allowsMethod(route, method) && route.test(path)) {
+        if (allowsMethod(route, method) && route.test((path ??= text.slice(start, end)))) {
           best = index;
           break;
         }
@@ -79,7 +88,7 @@ export class RouteTable {
     for (let i = 0; i < found.maybeCount; i++) {
       for (const index of found.maybe[i] as readonly number[]) {
         const route = this.routes[index] as CompiledRoute;
-        if (!allowsMethod(route, method) && route.test(path)) return METHOD_NOT_ALLOWED;
+        if (!allowsMethod(route, method) && route.test((path ??= text.slice(start, end)))) return METHOD_NOT_ALLOWED;
       }
     }
     return PATH_UNKNOWN;

@@ -83,33 +83,37 @@ export class RouteTrie {
     }
   }
 
-  /** Appends to `into` the candidate lists for the still-encoded `path`. Allocates nothing. */
-  collect(path: string, into: Candidates): void {
-    if (path.charCodeAt(0) !== 0x2f) {
+  /**
+   * Appends to `into` the candidate lists for the still-encoded path `text[start, end)` (a request
+   * target is walked where it lies, without slicing out its path). Allocates nothing.
+   */
+  collect(text: string, start: number, end: number, into: Candidates): void {
+    if (start >= end || text.charCodeAt(start) !== 0x2f) {
       // Every route starts with '/', so no keyed route can match; keep the unkeyable ones.
       if (this.root.below.length > 0) into.maybe[into.maybeCount++] = this.root.below;
       return;
     }
-    this.walk(this.root, path, 1, into);
+    this.walk(this.root, text, start + 1, end, into);
   }
 
-  /** `start` is where the next segment begins, or -1 when the path has no segment left. */
-  private walk(at: TrieNode, path: string, start: number, into: Candidates): void {
+  /** `start` is where the next segment begins, or -1 when the path (ending at `pathEnd`) has no segment left. */
+  private walk(at: TrieNode, path: string, start: number, pathEnd: number, into: Candidates): void {
     if (at.below.length > 0) into.maybe[into.maybeCount++] = at.below;
     if (start === -1) {
       if (at.ends.length > 0) into.sure[into.sureCount++] = at.ends;
       return;
     }
-    const slash = path.indexOf('/', start);
-    const end = slash === -1 ? path.length : slash;
+    let slash = path.indexOf('/', start);
+    if (slash >= pathEnd) slash = -1;
+    const end = slash === -1 ? pathEnd : slash;
     const next = slash === -1 ? -1 : slash + 1;
     // A path ending in '/' has an empty last segment: routes ending here match it as a trailing slash.
     if (end === start && next === -1 && this.trailingSlash && at.ends.length > 0) into.sure[into.sureCount++] = at.ends;
     if (at.statics !== null && this.startsSomeChild(at.firsts as Uint32Array, path, start, end)) {
       const child = this.staticChildAt(at.statics, path, start, end);
-      if (child !== null) this.walk(child, path, next, into);
+      if (child !== null) this.walk(child, path, next, pathEnd, into);
     }
-    if (at.param !== null && end > start) this.walk(at.param, path, next, into);
+    if (at.param !== null && end > start) this.walk(at.param, path, next, pathEnd, into);
   }
 
   /** The static child whose text is the segment `path[start, end)`, or null. */

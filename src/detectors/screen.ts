@@ -37,6 +37,8 @@ export class DetectorScreen {
   private readonly duplicateHeaders: boolean;
   private readonly headerUnderscores: boolean;
   private readonly expect: boolean;
+  /** Whether some enabled detector reads the header scan: without one, it is never done. */
+  private readonly headerScanNeeded: boolean;
 
   constructor(private readonly settings: DetectorSettings) {
     const on = (name: keyof DetectorSettings): boolean => settings[name] !== false;
@@ -45,7 +47,9 @@ export class DetectorScreen {
     if (on('connect')) methods.delete('CONNECT');
     if (on('trace')) methods.delete('TRACE');
     this.cleanMethods = methods;
-    this.maxTargetLength = settings.maxTargetLength;
+    // A limit switched off (`false`) refuses nothing; compared as a number it would fail every request.
+    const limit = (value: number | false): number => (typeof value === 'number' ? value : Infinity);
+    this.maxTargetLength = limit(settings.maxTargetLength);
     this.targetMask = targetMask(settings, on);
     this.controlChars = on('controlChars');
     this.headerNames = on('headerNames');
@@ -53,11 +57,20 @@ export class DetectorScreen {
     this.numericHost = on('numericHost');
     this.framing = on('framing');
     this.bodyOnGet = on('bodyOnGet');
-    this.maxHeaders = settings.maxHeaders;
-    this.maxHeaderBytes = settings.maxHeaderBytes;
+    this.maxHeaders = limit(settings.maxHeaders);
+    this.maxHeaderBytes = limit(settings.maxHeaderBytes);
     this.duplicateHeaders = on('duplicateHeaders');
     this.headerUnderscores = on('headerUnderscores');
     this.expect = on('expect');
+    this.headerScanNeeded =
+      this.maxHeaders !== Infinity ||
+      this.maxHeaderBytes !== Infinity ||
+      this.controlChars ||
+      this.headerNames ||
+      this.duplicateHeaders ||
+      this.headerUnderscores ||
+      this.hostHeader ||
+      this.framing;
   }
 
   /** True when every enabled detector certainly lets `head` through; false when they must be asked. */
@@ -68,20 +81,24 @@ export class DetectorScreen {
     const target = head.target;
     // Origin-form (`/...`) passes `originForm` whatever its settings.
     if (target.charCodeAt(0) !== 0x2f || target.length > this.maxTargetLength) return false;
-    if ((targetProblems(head) & this.targetMask) !== 0) return false;
+    if (this.targetMask !== 0 && (targetProblems(head) & this.targetMask) !== 0) return false;
+    if (this.headerScanNeeded && !this.headerScanPasses(head)) return false;
+    // The rarer checks are asked directly, only when the header they look at is there.
+    const settings = this.settings;
+    if (this.numericHost && numericHost.check(head, settings) !== undefined) return false;
+    if (this.bodyOnGet && bodyOnGet.check(head, settings) !== undefined) return false;
+    if (this.expect && head.headers.expect !== undefined && expect.check(head, settings) !== undefined) return false;
+    return true;
+  }
 
+  /** The questions of the detectors that read the header scan. */
+  private headerScanPasses(head: ParsedHead): boolean {
     const scan = headerScan(head);
     if (scan.lines > this.maxHeaders || scan.bytes > this.maxHeaderBytes) return false;
     if ((this.controlChars && scan.controlInValue) || (this.headerNames && scan.invalidName)) return false;
     if ((this.duplicateHeaders && scan.duplicateSingleton) || (this.headerUnderscores && scan.underscore)) return false;
     if (this.hostHeader && (scan.host !== 1 || !wellFormedHost(headerValue(head, 'host')))) return false;
-    // The rarer checks are asked directly, only when the header they look at is there.
-    const settings = this.settings;
-    if (this.numericHost && numericHost.check(head, settings) !== undefined) return false;
-    if (this.framing && (scan.contentLength > 0 || scan.transferEncoding > 0) && framing.check(head, settings) !== undefined) return false;
-    if (this.bodyOnGet && bodyOnGet.check(head, settings) !== undefined) return false;
-    if (this.expect && head.headers.expect !== undefined && expect.check(head, settings) !== undefined) return false;
-    return true;
+    return !(this.framing && (scan.contentLength > 0 || scan.transferEncoding > 0) && framing.check(head, this.settings) !== undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DetectorSpec } from './types.js';
-import { headerScan } from './scan-headers.js';
+import { hasUnderscoreName } from './scan-headers.js';
 
 /**
  * `_` in a header name. CGI-style back ends map `X-Api-Key` and `X_Api_Key` to the same variable,
@@ -8,5 +8,5 @@ import { headerScan } from './scan-headers.js';
  */
 export const headerUnderscores: DetectorSpec = {
   name: 'headerUnderscores',
-  check: (head) => (headerScan(head).underscore ? 'malformed:header-underscore' : undefined),
+  check: (head) => (hasUnderscoreName(head) ? 'malformed:header-underscore' : undefined),
 };

@@ -3,8 +3,7 @@ import type { ParsedHead } from './types.js';
 
 /**
  * One pass over the header lines for every header-level detector: how many lines and bytes, which
- * singleton headers repeat, underscores and non-token characters in names, control characters in
- * values, and how many Host, Content-Length and Transfer-Encoding lines there are. Like the target
+ * singleton headers repeat, non-token characters in names, control characters in values, and how many Host, Content-Length and Transfer-Encoding lines there are. Like the target
  * scan, it is done once per request and shared. It allocates nothing: names are compared by length
  * and character codes, never lower-cased.
  */
@@ -38,8 +37,6 @@ export interface HeaderScan {
   bytes: number;
   /** Some singleton header appears more than once. */
   duplicateSingleton: boolean;
-  /** Some header name contains `_`. */
-  underscore: boolean;
   /** Some header name is not an RFC 9110 token (a space before the colon, ...): only a lenient parser lets it through. */
   invalidName: boolean;
   /** Some value holds `%00`, or a raw control character other than tab (only an insecure parser lets those through). */
@@ -73,14 +70,11 @@ watched.forEach((name, index) => {
 
 /**
  * What a header-name character tells the scan, by ASCII code: 0 for a token character (`tchar`,
- * RFC 9110), `NAME_UNDERSCORE` for `_` (a token character some servers treat as `-`), and
- * `NAME_INVALID` for anything else. One table lookup per character, no branch per class.
+ * RFC 9110, `_` included), `NAME_INVALID` for anything else. One table lookup per character.
  */
 const NAME_INVALID = 1;
-const NAME_UNDERSCORE = 2;
 const NAME_CLASS = new Uint8Array(128).fill(NAME_INVALID);
-for (const c of "!#$%&'*+-.^`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") NAME_CLASS[c.charCodeAt(0)] = 0;
-NAME_CLASS[0x5f] = NAME_UNDERSCORE;
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") NAME_CLASS[c.charCodeAt(0)] = 0;
 
 /** The index in `watched` of a header name that might be watched (by length and first letter), or -1. */
 function candidateIndex(name: string): number {
@@ -101,35 +95,48 @@ function sameName(name: string, lower: string): boolean {
   return true;
 }
 
+/**
+ * Watched names as clients usually spell them (`Host`, `User-Agent`, `Content-Length`): one native
+ * string comparison settles most names before the character loop of `sameName` is needed.
+ */
+const canonical: readonly string[] = watched.map((name) => name.replace(/(^|-)[a-z]/g, (s) => s.toUpperCase()));
+
 /** The index in `watched` of a header name, or -1. */
 function watchedIndex(name: string): number {
   const index = candidateIndex(name);
-  return index >= 0 && sameName(name, watched[index] as string) ? index : -1;
+  if (index < 0) return -1;
+  const lower = watched[index] as string;
+  return name === canonical[index] || name === lower || sameName(name, lower) ? index : -1;
 }
 
 /** A raw control character other than tab. */
 const RAW_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /**
- * Without the strict parser, values up to this length are searched with one character loop for
- * both questions; longer ones (cookies, user agents) with the engine's native searches, which cost
- * more to start than a short loop takes to finish. With it, only `%00` is searched for, natively.
+ * Values up to this length are searched with a character loop; longer ones (cookies, user agents)
+ * with the engine's native searches, which cost more to start (about 8 ns each) than a short loop
+ * takes to finish (about 1 ns a character). Without the strict parser two searches are needed,
+ * so the loop pays off on longer values.
  */
-const SHORT_VALUE = 48;
+const SHORT_VALUE = 6;
+const SHORT_VALUE_RAW_CONTROLS = 48;
 
 /**
  * `%00` (the encoded NUL), or a raw control character other than tab unless the strict parser has
  * already refused those, in a header value.
  */
 function hasControl(value: string, rawControls: boolean): boolean {
-  if (!rawControls) return value.indexOf('%00') !== -1;
   const length = value.length;
-  if (length > SHORT_VALUE) return value.indexOf('%00') !== -1 || RAW_CONTROL.test(value);
+  if (length > (rawControls ? SHORT_VALUE_RAW_CONTROLS : SHORT_VALUE)) {
+    // A single-character search is the cheapest native one; most values have no `%` at all.
+    const percent = value.indexOf('%');
+    return (percent !== -1 && value.indexOf('%00', percent) !== -1) || (rawControls && RAW_CONTROL.test(value));
+  }
   for (let i = 0; i < length; i++) {
     const c = value.charCodeAt(i);
     if (c === 0x25 /* % */) {
       if (value.charCodeAt(i + 1) === 0x30 && value.charCodeAt(i + 2) === 0x30) return true;
-    } else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+    } else if (rawControls && ((c < 0x20 && c !== 0x09) || c === 0x7f)) return true;
   }
   return false;
 }
@@ -138,7 +145,6 @@ const result: HeaderScan = {
   lines: 0,
   bytes: 0,
   duplicateSingleton: false,
-  underscore: false,
   invalidName: false,
   controlInValue: false,
   host: 0,
@@ -147,10 +153,10 @@ const result: HeaderScan = {
 };
 
 /**
- * What a header name tells the scan, packed: `NAME_INVALID` and `NAME_UNDERSCORE` bits, and the
- * index in `watched` plus one shifted by `WATCHED_SHIFT` (0: not watched).
+ * What a header name tells the scan, packed: the `NAME_INVALID` bit, and the index in `watched`
+ * plus one shifted by `WATCHED_SHIFT` (0: not watched).
  */
-const WATCHED_SHIFT = 2;
+const WATCHED_SHIFT = 1;
 
 /**
  * Reads a header name character by character: its classes, and which watched name it is. No cache
@@ -170,15 +176,23 @@ function classifyName(name: string): number {
   return classes | ((index + 1) << WATCHED_SHIFT);
 }
 
-/** Counts one header line. */
-function visit(name: string, value: string, seen: number, rawControls: boolean): number {
+/**
+ * Counts one header line. Names from the strict parser are tokens already (llhttp answers any other
+ * name with `HPE_INVALID_HEADER_TOKEN` before a request exists), so only a possibly watched name is
+ * read, and only to tell which one it is; other names are classified character by character.
+ */
+function visit(name: string, value: string, seen: number, strict: boolean): number {
   result.lines++;
   result.bytes += name.length + value.length;
-  if (!result.controlInValue && hasControl(value, rawControls)) result.controlInValue = true;
-  const info = classifyName(name);
-  if ((info & NAME_INVALID) !== 0) result.invalidName = true;
-  if ((info & NAME_UNDERSCORE) !== 0) result.underscore = true;
-  const index = (info >> WATCHED_SHIFT) - 1;
+  if (!result.controlInValue && hasControl(value, !strict)) result.controlInValue = true;
+  let index: number;
+  if (strict) {
+    index = watchedIndex(name);
+  } else {
+    const info = classifyName(name);
+    if ((info & NAME_INVALID) !== 0) result.invalidName = true;
+    index = (info >> WATCHED_SHIFT) - 1;
+  }
   if (index < 0) return seen;
   if (index === HOST) result.host++;
   else if (index === CONTENT_LENGTH) result.contentLength++;
@@ -203,25 +217,24 @@ export function scanHeaders(head: ParsedHead): HeaderScan {
   result.lines = 0;
   result.bytes = 0;
   result.duplicateSingleton = false;
-  result.underscore = false;
   result.invalidName = false;
   result.controlInValue = false;
   result.host = 0;
   result.contentLength = 0;
   result.transferEncoding = 0;
   let seen = 0;
-  const rawControls = !head.parsedStrictly;
+  const strict = head.parsedStrictly;
   const raw = head.rawHeaders;
   if (raw.length > 0) {
-    for (let i = 0; i + 1 < raw.length; i += 2) seen = visit(raw[i] as string, raw[i + 1] as string, seen, rawControls);
+    for (let i = 0; i + 1 < raw.length; i += 2) seen = visit(raw[i] as string, raw[i + 1] as string, seen, strict);
     // An odd last name without a value still counts as a line of its header, as it always has.
     if (raw.length % 2 === 1) countOnly(raw[raw.length - 1] as string);
     return result;
   }
   const headers = head.headers;
   for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') seen = visit(name, value, seen, rawControls);
-    else if (Array.isArray(value)) for (const item of value) seen = visit(name, String(item), seen, rawControls);
+    if (typeof value === 'string') seen = visit(name, value, seen, strict);
+    else if (Array.isArray(value)) for (const item of value) seen = visit(name, String(item), seen, strict);
   }
   // Without raw headers, a header is known by its lower-case key only.
   result.host = mapCount(headers, 'host');
@@ -252,4 +265,19 @@ export function headerScan(head: ParsedHead): Readonly<HeaderScan> {
     if (head.rawHeaders.length > 0) lastRaw = head.rawHeaders;
   }
   return result;
+}
+
+/**
+ * Whether some header name contains `_`. Asked apart from the scan, and only when the
+ * `headerUnderscores` detector is on (the strict preset): `_` is a token character, so finding it
+ * means reading every name, which the scan of a strictly parsed request otherwise never does.
+ */
+export function hasUnderscoreName(head: ParsedHead): boolean {
+  const raw = head.rawHeaders;
+  if (raw.length > 0) {
+    for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).indexOf('_') !== -1) return true;
+    return false;
+  }
+  for (const name in head.headers) if (name.indexOf('_') !== -1) return true;
+  return false;
 }

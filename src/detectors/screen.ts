@@ -2,7 +2,7 @@ import { METHODS } from 'node:http';
 import type { DetectorSettings } from './settings.js';
 import type { ParsedHead } from './types.js';
 import { Target, targetProblems } from './scan-target.js';
-import { headerScan } from './scan-headers.js';
+import { hasUnderscoreName, headerScan } from './scan-headers.js';
 import { headerValue } from './headers.js';
 import { hostProblem } from './host-header.js';
 import { numericHost } from './numeric-host.js';
@@ -68,7 +68,6 @@ export class DetectorScreen {
       this.controlChars ||
       this.headerNames ||
       this.duplicateHeaders ||
-      this.headerUnderscores ||
       this.hostHeader ||
       this.framing;
   }
@@ -83,6 +82,7 @@ export class DetectorScreen {
     if (target.charCodeAt(0) !== 0x2f || target.length > this.maxTargetLength) return false;
     if (this.targetMask !== 0 && (targetProblems(head) & this.targetMask) !== 0) return false;
     if (this.headerScanNeeded && !this.headerScanPasses(head)) return false;
+    if (this.headerUnderscores && hasUnderscoreName(head)) return false;
     // The rarer checks are asked directly, only when the header they look at is there.
     const settings = this.settings;
     if (this.numericHost && numericHost.check(head, settings) !== undefined) return false;
@@ -96,7 +96,7 @@ export class DetectorScreen {
     const scan = headerScan(head);
     if (scan.lines > this.maxHeaders || scan.bytes > this.maxHeaderBytes) return false;
     if ((this.controlChars && scan.controlInValue) || (this.headerNames && scan.invalidName)) return false;
-    if ((this.duplicateHeaders && scan.duplicateSingleton) || (this.headerUnderscores && scan.underscore)) return false;
+    if (this.duplicateHeaders && scan.duplicateSingleton) return false;
     if (this.hostHeader && (scan.host !== 1 || !wellFormedHost(headerValue(head, 'host')))) return false;
     return !(this.framing && (scan.contentLength > 0 || scan.transferEncoding > 0) && framing.check(head, this.settings) !== undefined);
   }

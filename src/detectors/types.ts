@@ -22,8 +22,8 @@ export interface ParsedHead {
   /** Alternating names and values, as received; empty when the caller gave none. */
   readonly rawHeaders: readonly string[];
   /**
-   * Node's strict parser read this request, so no header value holds a raw control character
-   * (it refuses them): the header scan skips that search, most of its cost on long cookies.
+   * Node's strict parser read this request, so no header value holds a raw control character and
+   * every header name is a token (it refuses anything else): the header scan skips those searches.
    */
   readonly parsedStrictly: boolean;
 }

@@ -98,13 +98,13 @@ export class Policy {
 
     // A screened method is one of Node's, already upper-case: skip the copy toUpperCase() makes.
     const method = screened ? head.method : head.method.toUpperCase();
-    const host = headerValue(head, 'host');
-    // A Host that is not a string (only a hand-made head has one) cannot be normalised: fail closed.
-    if (host !== undefined && typeof host !== 'string') return INTERNAL_ERROR;
     // Rules and the host allowlist read the normalised Host; without either it is never computed.
     const rules = this.rules;
     const hostMatcher = this.hostMatcher;
     if (rules.length > 0 || hostMatcher !== null) {
+      const host = headerValue(head, 'host');
+      // A Host that is not a string (only a hand-made head has one) cannot be normalised: fail closed.
+      if (host !== undefined && typeof host !== 'string') return INTERNAL_ERROR;
       const target = head.target;
       const path = target.slice(head.pathStart, head.pathEnd);
       const info: RequestInfo = { method, path, query: queryOf(target), host: normalizeHost(host) };
@@ -159,7 +159,9 @@ export function parseHead(req: RequestHead): ParsedHead {
   // is routed on its path, as Express and Fastify do.
   const pathStart = target.charCodeAt(0) === 0x2f ? 0 : absoluteFormPathStart(target, pathEnd);
   const headers = req.headers !== null && typeof req.headers === 'object' ? req.headers : EMPTY_HEADERS;
-  const raw = Array.isArray(req.rawHeaders) && allStrings(req.rawHeaders) ? req.rawHeaders : EMPTY_RAW;
+  const strict = parsedStrictly(req);
+  // Raw headers from a Node server are always strings; only a hand-made head needs the check.
+  const raw = Array.isArray(req.rawHeaders) && (strict || allStrings(req.rawHeaders)) ? req.rawHeaders : EMPTY_RAW;
   return {
     method: typeof req.method === 'string' ? req.method : '',
     target,
@@ -168,7 +170,7 @@ export function parseHead(req: RequestHead): ParsedHead {
     httpVersion: typeof req.httpVersion === 'string' ? req.httpVersion : '',
     headers,
     rawHeaders: raw,
-    parsedStrictly: parsedStrictly(req),
+    parsedStrictly: strict,
   };
 }
 

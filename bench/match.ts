@@ -4,12 +4,19 @@
  * path-to-regexp regexps (hangup before the route index) on the same table. Every case is
  * measured in several interleaved rounds and the median reported, because the machine is shared.
  *
+ * The requests are real: `IncomingMessage` objects a node:http server on loopback parsed from
+ * the wire, so `decide()` and find-my-way read exactly what they read in service (fresh strings
+ * per request, Node's own header map and raw headers, the strict parser's guarantees).
+ *
  * Run alone: `tsx bench/match.ts [--quick] [--json]`.
  */
+import http, { type IncomingMessage } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import FindMyWay from 'find-my-way';
 import { pathToRegexp } from 'path-to-regexp';
-import { hangup, type Guard, type RequestHead } from '../src/index.js';
-import { detectorNames, enabledDetectors } from '../src/detectors/index.js';
+import { hangup, type Guard } from '../src/index.js';
+import { enabledDetectors } from '../src/detectors/index.js';
+import { defaultPreset, limitNames } from '../src/detectors/settings.js';
 import { parseHead } from '../src/policy/policy.js';
 import { benchPaths, benchRoutes, hangupSpecs, type BenchRoute } from './lib/routes.js';
 import { fmt, median } from './lib/stats.js';
@@ -31,28 +38,42 @@ interface Case {
 }
 
 const SIZES = [10, 1_000, 10_000];
-/** Distinct request objects cycled through per case (a power of two). */
+/** Distinct requests cycled through per case (a power of two). */
 const POOL = 256;
 
-function head(url: string, method = 'GET'): RequestHead {
-  return {
-    method,
-    url,
-    httpVersion: '1.1',
-    headers: { host: 'example.com', 'user-agent': 'bench/1.0', accept: '*/*' },
-    rawHeaders: ['Host', 'example.com', 'User-Agent', 'bench/1.0', 'Accept', '*/*'],
-  };
+/**
+ * `POOL` requests for `path` (`GET path?i=N`, with Host, User-Agent and Accept as curl sends
+ * them), parsed by a real node:http server and kept. Their header maps are built before timing,
+ * as the framework or app behind hangup builds them for every request anyway.
+ */
+async function realRequests(path: string): Promise<IncomingMessage[]> {
+  const captured: IncomingMessage[] = [];
+  const server = http.createServer((req, res) => {
+    captured.push(req);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+  let pipelined = '';
+  for (let i = 0; i < POOL; i++) pipelined += `GET ${path}?i=${i} HTTP/1.1\r\nHost: example.com\r\nUser-Agent: bench/1.0\r\nAccept: */*\r\n\r\n`;
+  socket.on('error', () => undefined);
+  socket.write(pipelined);
+  while (captured.length < POOL) await new Promise((resolve) => setTimeout(resolve, 5));
+  socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+  for (const req of captured) void req.headers;
+  return captured;
 }
 
-/** Every detector switched off, to tell the detectors' cost from the routing cost. */
-function noDetectors(): Record<string, boolean> {
-  return Object.fromEntries([...detectorNames].map((name) => [name, false]));
+/** Every detector and limit switched off, to tell the detectors' cost from the routing cost. */
+function noDetectors(): Record<string, boolean | number> {
+  return Object.fromEntries(Object.keys(defaultPreset).map((name) => [name, limitNames.has(name as never) ? Infinity : false]));
 }
 
-function findMyWay(routes: readonly BenchRoute[]): (method: string, path: string) => unknown {
+function findMyWay(routes: readonly BenchRoute[]): (method: string, url: string) => unknown {
   const router = FindMyWay({ caseSensitive: false, ignoreTrailingSlash: true });
   for (const r of routes) router.on(r.method as 'GET', r.path, () => undefined);
-  return (method, path) => router.find(method as 'GET', path);
+  return (method, url) => router.find(method as 'GET', url);
 }
 
 /** hangup before the index: every route's regexp tried in the order written. */
@@ -64,17 +85,18 @@ function regexpLoop(routes: readonly BenchRoute[]): (method: string, path: strin
   };
 }
 
-function casesFor(n: number, includeLoop: boolean): Case[] {
+/** The end of the path in a request target: its first `?`, or its length. */
+function pathEnd(url: string): number {
+  const q = url.indexOf('?');
+  return q === -1 ? url.length : q;
+}
+
+async function casesFor(n: number, includeLoop: boolean): Promise<Case[]> {
   const routes = benchRoutes(n);
   const specs = hangupSpecs(routes);
   const paths = benchPaths(n);
   const guard: Guard = hangup({ routes: specs });
-  let bare: Guard | null = null;
-  try {
-    bare = hangup({ routes: specs, detectors: noDetectors() });
-  } catch {
-    // The detector options changed shape: skip the split rather than fail the whole run.
-  }
+  const bare: Guard = hangup({ routes: specs, detectors: noDetectors() });
   const table = guard.policy.routeTable;
   const fmw = findMyWay(routes);
   const loop = regexpLoop(routes);
@@ -82,19 +104,31 @@ function casesFor(n: number, includeLoop: boolean): Case[] {
   const add = (subject: Case['subject'], kind: Case['kind'], run: () => unknown) =>
     out.push({ subject, routes: n, kind, run, samples: [] });
   for (const [kind, path] of [['hit', paths.hitParam], ['miss', paths.miss]] as const) {
-    // A pool of distinct request objects, each with its own target and rawHeaders, as Node creates
-    // them per request: one reused object would let the one-entry scan caches answer every call.
-    const pool = Array.from({ length: POOL }, (_, i) => head(`${path}?i=${i}`));
+    // Distinct requests, as in service: one reused object would let the one-entry scan caches
+    // answer every call, and one constant string would keep its hash and flattening across calls.
+    const pool = await realRequests(path);
     let next = 0;
-    const nextRequest = (): RequestHead => pool[next++ & (POOL - 1)] as RequestHead;
+    const nextRequest = (): IncomingMessage => pool[next++ & (POOL - 1)] as IncomingMessage;
     add('decide', kind, () => guard.decide(nextRequest()));
-    if (bare !== null) {
-      const b = bare;
-      add('decide-no-detectors', kind, () => b.decide(nextRequest()));
+    add('decide-no-detectors', kind, () => bare.decide(nextRequest()));
+    if (table !== null) {
+      add('lookup', kind, () => {
+        const req = nextRequest();
+        const url = req.url as string;
+        return table.lookupIn(req.method as string, url, 0, pathEnd(url));
+      });
     }
-    if (table !== null) add('lookup', kind, () => table.lookup('GET', path));
-    add('find-my-way', kind, () => fmw('GET', path));
-    if (includeLoop) add('regexp-loop', kind, () => loop('GET', path));
+    add('find-my-way', kind, () => {
+      const req = nextRequest();
+      return fmw(req.method as string, req.url as string);
+    });
+    if (includeLoop) {
+      add('regexp-loop', kind, () => {
+        const req = nextRequest();
+        const url = req.url as string;
+        return loop(req.method as string, url.slice(0, pathEnd(url)));
+      });
+    }
   }
   return out;
 }
@@ -118,10 +152,11 @@ function timePerOp(fn: () => unknown, budgetMs: number): number {
 }
 
 /** Measures every case in `rounds` interleaved rounds; returns the medians. */
-export function runMatch(options: { quick: boolean }): MatchResult[] {
+export async function runMatch(options: { quick: boolean }): Promise<MatchResult[]> {
   const rounds = options.quick ? 3 : 7;
   const budgetMs = options.quick ? 40 : 100;
-  const cases = SIZES.flatMap((n) => casesFor(n, true));
+  const cases: Case[] = [];
+  for (const n of SIZES) cases.push(...(await casesFor(n, true)));
   for (const c of cases) timePerOp(c.run, 20); // warm up every case before any is measured
   for (let round = 0; round < rounds; round++) {
     for (const c of cases) c.samples.push(timePerOp(c.run, budgetMs));
@@ -141,14 +176,14 @@ export interface DetectorCost {
  * hit path with three headers), in interleaved rounds: what a request costs that the detector
  * screen does not pass, so the detectors run one by one. Empty if the detector API has changed shape.
  */
-export function runDetectorCosts(options: { quick: boolean }): DetectorCost[] {
+export async function runDetectorCosts(options: { quick: boolean }): Promise<DetectorCost[]> {
   let detectors: { name: string; check: (head: ReturnType<typeof parseHead>) => unknown }[];
   try {
     detectors = enabledDetectors(undefined);
   } catch {
     return [];
   }
-  const parsed = parseHead(head(benchPaths(1_000).hitParam));
+  const parsed = parseHead((await realRequests(benchPaths(1_000).hitParam))[0] as IncomingMessage);
   const samples = detectors.map(() => [] as number[]);
   const rounds = options.quick ? 3 : 7;
   for (const d of detectors) timePerOp(() => d.check(parsed), 10);
@@ -188,8 +223,8 @@ export function formatMatch(results: readonly MatchResult[]): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes('--quick');
-  const match = runMatch({ quick });
-  const detectors = runDetectorCosts({ quick });
+  const match = await runMatch({ quick });
+  const detectors = await runDetectorCosts({ quick });
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify({ match, detectors }));
   } else {

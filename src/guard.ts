@@ -40,8 +40,6 @@ export class Guard {
   private readonly counters = new DecisionCounters();
   private readonly collectReportOnly: boolean;
   private warnedUnprotected = false;
-  /** Servers already found protected by this guard: the check costs one lookup per request after that. */
-  private readonly protectedServers = new WeakSet<object>();
 
   constructor(options?: HangupOptions) {
     this.policy = new Policy(options);
@@ -232,11 +230,7 @@ export class Guard {
   private warnIfUnprotected(req: IncomingMessage): void {
     if (this.warnedUnprotected) return;
     const server = (req.socket as Socket & { server?: object | null } | null)?.server;
-    if (server === undefined || server === null || this.protectedServers.has(server)) return;
-    if (isProtected(server as Server, this)) {
-      this.protectedServers.add(server);
-      return;
-    }
+    if (server === undefined || server === null || isProtected(server as Server, this)) return;
     this.warnedUnprotected = true;
     process.emitWarning(
       'hangup: this server is not protected, so Node still answers parse errors (400), oversized headers (431), ' +

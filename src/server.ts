@@ -7,7 +7,6 @@ import { decision } from './policy/decisions.js';
 import { parserErrorReason } from './detectors/parser-errors.js';
 import { log } from './log.js';
 import { sourceOfRawPacket, type EventSource } from './events.js';
-import { ensureState } from './request-state.js';
 
 const PROTECTED_BY = Symbol('hangup.protectedBy');
 const CLOSING = Symbol('hangup.closing');
@@ -57,11 +56,6 @@ export function protectServer(server: Server, guard: Guard): void {
     target.requireHostHeader = false;
   }
 
-  // Every request gets its state slot before any framework sees it. Express swaps the request's
-  // prototype and adds its own properties first; a property added after that cost about 3 µs per
-  // request on Express 5 (every later property access of Express got slower), one added here nothing.
-  target.prependListener('request', giveState);
-
   // Parse errors, header overflow and timeouts: Node writes 400/431/408 unless someone listens.
   target.prependListener('clientError', (error: Error, socket: Socket) => {
     if (report) reportClientError(target, guard, error, socket as ServerSocket);
@@ -109,10 +103,6 @@ export function protectServer(server: Server, guard: Guard): void {
       report ? ' in report mode: Node keeps its own 400/408/431 answers, hangup only reports' : '',
     );
   }
-}
-
-function giveState(req: IncomingMessage): void {
-  ensureState(req);
 }
 
 /** What is known of the request behind a parse error, for its report. */

@@ -251,18 +251,18 @@ function countOnly(name: string): void {
   else if (index === TRANSFER_ENCODING) result.transferEncoding++;
 }
 
-let lastRaw: readonly string[] | undefined;
+let lastHead: ParsedHead | undefined;
 
 /**
- * The header scan of this request, done at most once per request: Node gives every request a new
- * `rawHeaders` array, so the last result is reused while the array is the same. A hand-made head
- * without raw headers is scanned every time (its header map may have been changed in between).
+ * The header scan of this request head, done at most once per head: the screen and the detectors
+ * of one `decide()` share the head object, so a one-entry cache keyed by it (one pointer
+ * comparison) is exact.
  */
 export function headerScan(head: ParsedHead): Readonly<HeaderScan> {
-  if (head.rawHeaders.length === 0 || head.rawHeaders !== lastRaw) {
-    lastRaw = undefined;
+  if (head !== lastHead) {
+    lastHead = undefined;
     scanHeaders(head);
-    if (head.rawHeaders.length > 0) lastRaw = head.rawHeaders;
+    lastHead = head;
   }
   return result;
 }

@@ -178,17 +178,18 @@ export function scanTarget(target: string): number {
 }
 
 /**
- * The scan of the last target seen, so the detectors that share it scan once per request. Detectors
- * run synchronously one after another for one request, so a one-entry cache is exact.
+ * The scan of the last request head seen, so the detectors that share it scan once per request.
+ * Detectors run synchronously one after another for one head, so a one-entry cache is exact; it is
+ * keyed by the head object (one pointer comparison) rather than by the target's text.
  */
-let lastTarget: string | undefined;
+let lastHead: ParsedHead | undefined;
 let lastProblems = 0;
 
-/** The `Target` flags of this request's target, scanned at most once per request. */
+/** The `Target` flags of this request's target, scanned at most once per request head. */
 export function targetProblems(head: ParsedHead): number {
-  if (head.target !== lastTarget) {
+  if (head !== lastHead) {
     lastProblems = scanTarget(head.target);
-    lastTarget = head.target;
+    lastHead = head;
   }
   return lastProblems;
 }

@@ -120,6 +120,31 @@ for (const [label, express] of versions) {
       }
     });
 
+    test('app.listen() + protect: one state listener per server however many requests, every decision counted once', async () => {
+      const guard = hangup({ routes: ['GET /'] });
+      const app = express();
+      app.use(hangupExpress(guard));
+      app.get('/', (_req, res) => res.send('home'));
+      const server = guard.protect(app.listen(0, '127.0.0.1'));
+      try {
+        const port = await started(server);
+        const before = server.listenerCount('request');
+        // Twenty pipelined requests on one connection, then ten more on another, the last one refused.
+        const twenty = Array.from({ length: 20 }, () => head('GET / HTTP/1.1', H)).join('');
+        const first = await rawRequest(port, twenty, { waitMs: 300 });
+        assert.equal(first.text.split('HTTP/1.1 200 OK').length - 1, 20);
+        const ten = [...Array.from({ length: 9 }, () => head('GET / HTTP/1.1', H)), head('GET /nope HTTP/1.1', H)].join('');
+        const second = await rawRequest(port, ten, { waitMs: 300 });
+        assert.equal(second.text.split('HTTP/1.1 200 OK').length - 1, 9);
+        assert.equal(second.ending, 'fin');
+        assert.equal(server.listenerCount('request'), before + 1);
+        const stats = guard.stats();
+        assert.deepEqual([stats.actions.allow, stats.actions.drop, stats.total], [29, 1, 30]);
+      } finally {
+        await close(server);
+      }
+    });
+
     test('hangupExpress(guard) and hangupExpress(options) apply the same guard semantics', () => {
       const guard = hangup({ routes: ['GET /'] });
       assert.equal(hangupExpress(guard).guard, guard);

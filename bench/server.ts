@@ -25,6 +25,7 @@ export const VARIANTS = [
   'express+hangup-wrap',
   'fastify',
   'fastify+hangup',
+  'fastify+hook',
 ] as const;
 export type Variant = (typeof VARIANTS)[number];
 
@@ -89,13 +90,18 @@ async function expressServer(variant: 'express' | 'express+hangup' | 'express+no
   return server;
 }
 
-async function fastifyServer(withHangup: boolean): Promise<Server> {
+/**
+ * Fastify 5 with the 10 routes: without hangup, with its plugin, or with an empty root `onRequest`
+ * hook (what Fastify's hook machinery costs by itself; hangup's plugin adds one such hook).
+ */
+async function fastifyServer(variant: 'fastify' | 'fastify+hangup' | 'fastify+hook'): Promise<Server> {
   const { default: fastify } = await import('fastify5');
   const app = fastify({ logger: false });
-  if (withHangup) {
+  if (variant === 'fastify+hangup') {
     const hangupFastify = await adapter<never>('fastify', 'hangupFastify');
     await app.register(hangupFastify, { guard: guardFor('fastify+hangup') } as never);
   }
+  if (variant === 'fastify+hook') app.addHook('onRequest', (_request, _reply, done) => done());
   for (const r of ROUTES) {
     app.route({ method: r.method as 'GET', url: r.path, handler: async (_req, res) => res.type('text/plain').send(BODY) });
   }
@@ -121,7 +127,8 @@ async function start(variant: Variant): Promise<Server> {
       return expressServer(variant);
     case 'fastify':
     case 'fastify+hangup':
-      return fastifyServer(variant === 'fastify+hangup');
+    case 'fastify+hook':
+      return fastifyServer(variant);
   }
 }
 

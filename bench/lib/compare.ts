@@ -28,7 +28,7 @@ export async function interleave(
   options: { rounds: number; durationMs: number; warmupMs: number },
 ): Promise<Measured[]> {
   const runs = subjects.map(() => [] as RunResult[]);
-  for (const subject of subjects) await subject.run(options.warmupMs);
+  if (options.warmupMs > 0) for (const subject of subjects) await subject.run(options.warmupMs);
   for (let round = 0; round < options.rounds; round++) {
     const order = subjects.map((_, i) => i);
     if (round % 2 === 1) order.reverse();

@@ -103,32 +103,33 @@ export class RouteTrie {
       if (at.ends.length > 0) into.sure[into.sureCount++] = at.ends;
       return;
     }
-    let slash = path.indexOf('/', start);
-    if (slash >= pathEnd) slash = -1;
-    const end = slash === -1 ? pathEnd : slash;
-    const next = slash === -1 ? -1 : slash + 1;
+    // Whether a static child can take this segment is known from its first character; most misses
+    // stop here, before the segment is read to its end.
+    const fold = !this.caseSensitive;
+    const first = start < pathEnd ? path.charCodeAt(start) : 0x2f;
+    const keyed = at.statics !== null && this.startsSomeChild(at.firsts as Uint32Array, first === 0x2f ? 0 : folded(first, fold));
+    if (!keyed && at.param === null && !(start === pathEnd && this.trailingSlash)) return;
+    // One pass finds the segment's end and, when a static child may match, hashes it: segments are
+    // short, and a native indexOf('/') per segment cost more to call than this loop takes.
+    let end = start;
+    let hash = 0;
+    for (; end < pathEnd; end++) {
+      const c = path.charCodeAt(end);
+      if (c === 0x2f) break;
+      if (keyed) hash = step(hash, folded(c, fold));
+    }
+    const next = end < pathEnd ? end + 1 : -1;
     // A path ending in '/' has an empty last segment: routes ending here match it as a trailing slash.
     if (end === start && next === -1 && this.trailingSlash && at.ends.length > 0) into.sure[into.sureCount++] = at.ends;
-    if (at.statics !== null && this.startsSomeChild(at.firsts as Uint32Array, path, start, end)) {
-      const child = this.staticChildAt(at.statics, path, start, end);
+    if (keyed) {
+      const child = staticChildAt(at.statics as Map<number, StaticEdge>, finish(hash, end - start), path, start, end, fold);
       if (child !== null) this.walk(child, path, next, pathEnd, into);
     }
     if (at.param !== null && end > start) this.walk(at.param, path, next, pathEnd, into);
   }
 
-  /** The static child whose text is the segment `path[start, end)`, or null. */
-  private staticChildAt(statics: Map<number, StaticEdge>, path: string, start: number, end: number): TrieNode | null {
-    const fold = !this.caseSensitive;
-    for (let edge = statics.get(segmentHash(path, start, end, fold)) ?? null; edge !== null; edge = edge.next) {
-      if (sameSegment(edge.key, path, start, end, fold)) return edge.node;
-    }
-    return null;
-  }
-
-  /** Whether some static child can start like the segment `path[start, end)`: a filter before hashing it. */
-  private startsSomeChild(firsts: Uint32Array, path: string, start: number, end: number): boolean {
-    let c = start === end ? 0 : path.charCodeAt(start);
-    if (!this.caseSensitive && c >= 0x41 && c <= 0x5a) c += 0x20;
+  /** Whether some static child starts with character code `c` (already case-folded; 0 for an empty segment). */
+  private startsSomeChild(firsts: Uint32Array, c: number): boolean {
     // Static route text is ASCII (anything else is percent-encoded), so no child starts with c >= 128.
     return c < 128 && ((firsts[c >> 5] as number) & (1 << (c & 31))) !== 0;
   }
@@ -152,11 +153,29 @@ function folded(c: number, fold: boolean): number {
   return fold && c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
 }
 
-/** A hash of `text[start, end)` (case-folded when `fold`), kept within small-integer range. */
+/** One character into a segment hash (kept within small-integer range). */
+function step(hash: number, c: number): number {
+  return (Math.imul(hash, 31) + c) & 0x3fffffff;
+}
+
+/** The segment hash from its characters' hash and its length. */
+function finish(hash: number, length: number): number {
+  return step(hash, length);
+}
+
+/** A hash of `text[start, end)` (case-folded when `fold`), as the walk computes it. */
 function segmentHash(text: string, start: number, end: number, fold: boolean): number {
-  let hash = end - start;
-  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + folded(text.charCodeAt(i), fold)) & 0x3fffffff;
-  return hash;
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = step(hash, folded(text.charCodeAt(i), fold));
+  return finish(hash, end - start);
+}
+
+/** The static child of `statics` whose text is the segment `path[start, end)` of hash `hash`, or null. */
+function staticChildAt(statics: Map<number, StaticEdge>, hash: number, path: string, start: number, end: number, fold: boolean): TrieNode | null {
+  for (let edge = statics.get(hash) ?? null; edge !== null; edge = edge.next) {
+    if (sameSegment(edge.key, path, start, end, fold)) return edge.node;
+  }
+  return null;
 }
 
 /** Whether `path[start, end)`, case-folded when `fold`, is `key` (already folded when `fold`). */

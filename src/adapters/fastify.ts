@@ -137,25 +137,30 @@ function guardListener(
   guard: Guard,
   listener: (req: IncomingMessage, res: ServerResponse) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const writeHead = writeHeadBeforeHooks(guard);
   return function hangupFastifyListener(this: Server, req: IncomingMessage, res: ServerResponse): void {
     if (!guard.handle(req, res, 'fastify')) return;
     const watched = res as WatchedResponse;
     watched[BEFORE_HOOKS] = true;
-    watched.writeHead = writeHeadBeforeHooks(guard, req, watched);
+    watched.writeHead = writeHead;
     listener.call(this, req, res);
   };
 }
 
-function writeHeadBeforeHooks(guard: Guard, req: IncomingMessage, res: WatchedResponse): ServerResponse['writeHead'] {
-  const original = res.writeHead;
-  return function writeHead(this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>): ServerResponse {
-    const status = args[0];
-    if (res[BEFORE_HOOKS] === true && status >= 400 && status < 500) {
+/**
+ * The `writeHead` every watched response gets: one function per server rather than a closure per
+ * request (the closure and its rest-argument call measured about 0.9 µs per request on Fastify 5).
+ * It finds the request as `res.req` and Node's own `writeHead` on the response's prototype.
+ */
+function writeHeadBeforeHooks(guard: Guard): ServerResponse['writeHead'] {
+  return function writeHead(this: WatchedResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {
+    if (this[BEFORE_HOOKS] === true && statusCode >= 400 && statusCode < 500) {
       // Fastify is refusing by itself, before the app: the app does not route this request.
-      res[BEFORE_HOOKS] = false;
-      if (!guard.handleUnrouted(req, res, 'fastify')) return res;
+      this[BEFORE_HOOKS] = false;
+      if (!guard.handleUnrouted(this.req, this, 'fastify')) return this;
     }
-    return (original as (...a: unknown[]) => ServerResponse).apply(this, args);
+    const original = (Object.getPrototypeOf(this) as ServerResponse).writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+    return original.call(this, statusCode, reason, headers);
   } as ServerResponse['writeHead'];
 }
 

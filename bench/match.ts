@@ -14,10 +14,10 @@ import http, { type IncomingMessage } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import FindMyWay from 'find-my-way';
 import { pathToRegexp } from 'path-to-regexp';
-import { hangup, type Guard } from '../src/index.js';
-import { enabledDetectors } from '../src/detectors/index.js';
-import { defaultPreset, limitNames } from '../src/detectors/settings.js';
-import { parseHead } from '../src/policy/policy.js';
+import { hangup, type Guard } from '../dist/index.js';
+import { enabledDetectors } from '../dist/detectors/index.js';
+import { defaultPreset, limitNames } from '../dist/detectors/settings.js';
+import { parseHead } from '../dist/policy/policy.js';
 import { benchPaths, benchRoutes, hangupSpecs, type BenchRoute } from './lib/routes.js';
 import { fmt, median } from './lib/stats.js';
 

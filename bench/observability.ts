@@ -5,7 +5,7 @@
  * Run: npx tsx bench/observability.ts
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { hangup, type DecisionEvent, type HangupOptions } from '../src/index.js';
+import { hangup, type DecisionEvent, type HangupOptions } from '../dist/index.js';
 
 const policy: HangupOptions = { hosts: ['example.com'], routes: ['GET /', 'GET /users/:id', 'POST /orders'] };
 const socket = { remoteAddress: '127.0.0.1' };

@@ -9,7 +9,10 @@
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hangup, type Guard, type HangupOptions } from '../src/index.js';
+// The built package, as users run it (npm run bench builds first), not the sources through tsx.
+import { hangup, type Guard, type HangupOptions } from '../dist/index.js';
+import { hangupExpress } from '../dist/adapters/express.js';
+import { hangupFastify } from '../dist/adapters/fastify.js';
 import { benchRoutes, hangupSpecs } from './lib/routes.js';
 
 /** The server variants; a `+hangup` variant is its plain twin with hangup in front. */
@@ -55,19 +58,6 @@ function guardFor(variant: Variant): Guard {
 }
 
 /**
- * An adapter module that may not exist yet (another engineer writes them): loaded by a computed
- * specifier so that neither the type-check nor the bench fails without it.
- */
-async function adapter<T>(name: string, exportName: string): Promise<T> {
-  const specifier = `../src/adapters/${name}.js`;
-  const module = (await import(specifier)) as Record<string, unknown>;
-  if (module[exportName] === undefined) throw new Error(`src/adapters/${name}.ts has no export ${exportName}`);
-  return module[exportName] as T;
-}
-
-type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
-
-/**
  * Express 5 with the 10 routes. `middleware`: hangup's Express adapter (`app.use`), an empty
  * middleware (what one more Express layer costs by itself), or none. `wrap`: hangup in front of
  * Express at the node:http level (`guard.createServer(app)`).
@@ -78,7 +68,6 @@ async function expressServer(variant: 'express' | 'express+hangup' | 'express+no
   app.disable('x-powered-by');
   const guard = variant === 'express' || variant === 'express+noop' ? null : guardFor(variant);
   if (variant === 'express+hangup' && guard !== null) {
-    const hangupExpress = await adapter<(guard: Guard) => ExpressMiddleware>('express', 'hangupExpress');
     app.use(hangupExpress(guard));
   }
   if (variant === 'express+noop') app.use((_req, _res, next) => next());
@@ -98,8 +87,7 @@ async function fastifyServer(variant: 'fastify' | 'fastify+hangup' | 'fastify+ho
   const { default: fastify } = await import('fastify5');
   const app = fastify({ logger: false });
   if (variant === 'fastify+hangup') {
-    const hangupFastify = await adapter<never>('fastify', 'hangupFastify');
-    await app.register(hangupFastify, { guard: guardFor('fastify+hangup') } as never);
+    await app.register(hangupFastify, { guard: guardFor('fastify+hangup') });
   }
   if (variant === 'fastify+hook') app.addHook('onRequest', (_request, _reply, done) => done());
   for (const r of ROUTES) {

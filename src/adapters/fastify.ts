@@ -53,11 +53,15 @@ interface FastifyLike {
 
 /** Register options Fastify itself reads; they are not hangup options. */
 const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers']);
-/** Marks a response Fastify is routing but no onRequest hook has seen yet. */
-const BEFORE_HOOKS = Symbol('hangup.fastify.beforeHooks');
+/**
+ * Marks hangup's own `writeHead` functions. A response Fastify is routing but no onRequest hook
+ * has seen yet has one of them as its own `writeHead`: that is the whole mark, so watching a
+ * response costs one property per request.
+ */
+const WATCHING = Symbol('hangup.fastify.watching');
 const WRAPPED = Symbol('hangup.fastify.wrapped');
 
-type WatchedResponse = ServerResponse & { [BEFORE_HOOKS]?: boolean };
+type WriteHead = ServerResponse['writeHead'] & { [WATCHING]?: true };
 type WrappedServer = Server & { [WRAPPED]?: Guard };
 
 function pluginGuard(options: HangupFastifyOptions | undefined): Guard {
@@ -113,13 +117,13 @@ function install(fastify: FastifyLike, guard: Guard): void {
 
   fastify.addHook('onRequest', function hangupOnRequest(request, reply, next) {
     const req = request.raw;
-    const res = reply.raw as WatchedResponse;
+    const res = reply.raw;
     // A request that came through the wrapped listener is allowed already: asking again cost about
     // 1-2 µs per request. Those that bypass the server ('inject', a second server Fastify listens
     // on) are decided here.
-    const decided = res[BEFORE_HOOKS] !== undefined;
-    res[BEFORE_HOOKS] = false;
-    if (decided && request.is404 !== true) {
+    const watched = (res.writeHead as WriteHead)[WATCHING] === true;
+    if (watched) stopWatching(res);
+    if (watched && request.is404 !== true) {
       next();
       return;
     }
@@ -131,7 +135,7 @@ function install(fastify: FastifyLike, guard: Guard): void {
 
 /**
  * Wraps Fastify's request listener: refuses before Fastify sees the request, and watches for an
- * answer Fastify writes before any hook runs (bad URL 400, over-long parameter 414, 404).
+ * answer Fastify writes before any hook runs (bad URL 400, over-long parameter 414).
  */
 function guardListener(
   guard: Guard,
@@ -140,28 +144,36 @@ function guardListener(
   const writeHead = writeHeadBeforeHooks(guard);
   return function hangupFastifyListener(this: Server, req: IncomingMessage, res: ServerResponse): void {
     if (!guard.handle(req, res, 'fastify')) return;
-    const watched = res as WatchedResponse;
-    watched[BEFORE_HOOKS] = true;
-    watched.writeHead = writeHead;
+    res.writeHead = writeHead;
     listener.call(this, req, res);
   };
+}
+
+/** Node's own `writeHead` for `res` (its prototype's), put back once hooks run. */
+function nodeWriteHead(res: ServerResponse): ServerResponse['writeHead'] {
+  return (Object.getPrototypeOf(res) as ServerResponse).writeHead;
+}
+
+function stopWatching(res: ServerResponse): void {
+  // Assigned rather than deleted: deleting an own property would turn the response into a slow
+  // dictionary-mode object for the rest of its life.
+  res.writeHead = nodeWriteHead(res);
 }
 
 /**
  * The `writeHead` every watched response gets: one function per server rather than a closure per
  * request (the closure and its rest-argument call measured about 0.9 µs per request on Fastify 5).
- * It finds the request as `res.req` and Node's own `writeHead` on the response's prototype.
+ * Called before any hook, a 4xx is Fastify refusing by itself (the app does not route the request),
+ * so the policy's `unknownRoute` action applies instead.
  */
-function writeHeadBeforeHooks(guard: Guard): ServerResponse['writeHead'] {
-  return function writeHead(this: WatchedResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {
-    if (this[BEFORE_HOOKS] === true && statusCode >= 400 && statusCode < 500) {
-      // Fastify is refusing by itself, before the app: the app does not route this request.
-      this[BEFORE_HOOKS] = false;
-      if (!guard.handleUnrouted(this.req, this, 'fastify')) return this;
-    }
-    const original = (Object.getPrototypeOf(this) as ServerResponse).writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
-    return original.call(this, statusCode, reason, headers);
-  } as ServerResponse['writeHead'];
+function writeHeadBeforeHooks(guard: Guard): WriteHead {
+  const writeHead = function writeHead(this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {
+    stopWatching(this);
+    if (statusCode >= 400 && statusCode < 500 && !guard.handleUnrouted(this.req, this, 'fastify')) return this;
+    return (this.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse).call(this, statusCode, reason, headers);
+  } as WriteHead;
+  writeHead[WATCHING] = true;
+  return writeHead;
 }
 
 /**

@@ -206,3 +206,14 @@ test('header values: %00 always refused; raw control characters searched unless 
   assert.equal(guard.decide(withValue('a\u0001b', { insecureHTTPParser: false })).action, 'allow');
   assert.equal(guard.decide(withValue('a\u0001b', {})).action, 'allow');
 });
+
+test('a raw # ends the path: dropped by the fragment detector, or routed on what comes before it when that is off', () => {
+  const on = hangup({ routes: ['GET /a'] });
+  const off = hangup({ routes: ['GET /a'], detectors: { fragment: false } });
+  assert.equal(on.decide(req('GET /a#x')).reason, 'malformed:fragment');
+  assert.equal(on.decide(req('GET /a?q#x')).reason, 'malformed:fragment');
+  assert.equal(off.decide(req('GET /a#x')).action, 'allow');
+  assert.equal(off.decide(req('GET /a#x?q')).action, 'allow');
+  assert.equal(off.decide(req('GET /a?q#x')).action, 'allow');
+  assert.equal(off.decide(req('GET /b#/a')).reason, 'route:unknown');
+});

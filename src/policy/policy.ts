@@ -40,6 +40,8 @@ export class Policy {
   private readonly detectors: readonly Detector[];
   private readonly screen: DetectorScreen;
   private readonly rules: readonly CompiledRule[];
+  /** The `fragment` detector is on: a target with a raw `#` never reaches the routes or the rules. */
+  private readonly fragmentsRefused: boolean;
   private readonly unknownRouteDecision: Decision;
   private readonly methodMismatchDecision: Decision;
 
@@ -60,7 +62,9 @@ export class Policy {
           );
     this.hostMatcher = options.hosts === undefined ? null : new HostMatcher(options.hosts, 'hosts');
     this.detectors = enabledDetectors(options.detectors);
-    this.screen = new DetectorScreen(resolveDetectorSettings(options.detectors));
+    const detectorSettings = resolveDetectorSettings(options.detectors);
+    this.screen = new DetectorScreen(detectorSettings);
+    this.fragmentsRefused = detectorSettings.fragment;
     this.rules = compileRules(options.rules, this.settings);
     this.unknownRouteDecision = decision(this.settings.unknownRoute, 'route:unknown');
     this.methodMismatchDecision = decision(this.settings.unknownRoute, 'route:method-mismatch');
@@ -86,7 +90,7 @@ export class Policy {
   }
 
   private decideUnsafe(req: RequestHead, onReportOnly: ((matched: Decision) => void) | undefined): Decision {
-    const head = parseHead(req);
+    const head = parseHead(req, this.fragmentsRefused);
     // Nearly every request passes the screen; the others ask each detector in order for the reason.
     const screened = this.screen.passes(head);
     if (!screened) {
@@ -149,11 +153,16 @@ function absoluteFormPathStart(target: string, pathEnd: number): number {
   return slash === -1 || slash > pathEnd ? 0 : slash;
 }
 
-/** Reads the fields `decide()` needs, tolerating any shape: absent or mistyped fields count as empty. */
-export function parseHead(req: RequestHead): ParsedHead {
+/**
+ * Reads the fields `decide()` needs, tolerating any shape: absent or mistyped fields count as empty.
+ * With `fragmentsRefused` (the `fragment` detector is on), a raw `#` is not searched for: such a
+ * target is dropped by the detectors before anything reads where its path ends, and the search is a
+ * native call on every request.
+ */
+export function parseHead(req: RequestHead, fragmentsRefused = false): ParsedHead {
   const target = typeof req.url === 'string' ? req.url : '';
   const q = target.indexOf('?');
-  const hash = target.indexOf('#');
+  const hash = fragmentsRefused ? -1 : target.indexOf('#');
   const pathEnd = q === -1 ? (hash === -1 ? target.length : hash) : hash === -1 ? q : Math.min(q, hash);
   // Absolute-form (`http://host/path`, only reaching here when the originForm detector allows it)
   // is routed on its path, as Express and Fastify do.

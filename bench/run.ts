@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark of hangup, each as a ratio against a baseline measured in the
- * same run, interleaved and repeated (medians), on loopback. About 5 minutes; `--quick` about 1.
+ * same run, interleaved and repeated (medians), on loopback. About 13 minutes here; `--quick` a few.
  *
  *   --quick           fewer and shorter rounds
  *   --only=a,b        run only these sections (match, drops, refusal, memory, allowed); the others keep

@@ -103,7 +103,8 @@ const cpu = (m: Measured): string => (Number.isNaN(m.cpuMicrosPerRequest) ? 'n/a
 export function markdown(r: BenchResults): string {
   const parts: string[] = [];
   parts.push(
-    `Run: ${r.environment.date} · ${r.mode} mode (${r.rounds} interleaved rounds of ${r.durationMs / 1000} s per subject, medians) · ` +
+    `Run: ${r.environment.date} · ${r.mode} mode (${r.rounds} interleaved rounds of ${r.durationMs / 1000} s per subject, medians; ` +
+    `allowed requests: ${r.allowed[0]?.base?.rounds.length ?? r.rounds} rounds, a fresh server process per run) · ` +
       `Node ${r.environment.node} · ${r.environment.cpu} × ${r.environment.cores} · ${r.environment.pinning} · ` +
       `load average ${r.environment.loadBefore} before, ${r.environment.loadAfter} after`,
   );

@@ -45,7 +45,7 @@ export function hangupExpress(guardOrOptions: GuardOrOptions): HangupExpressMidd
   const guard = toGuard(guardOrOptions, 'hangupExpress(guard | options)');
 
   const middleware = function hangupMiddleware(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
-    if (!hasState(req)) giveStateBeforeExpress(req);
+    if (!hasState(req)) giveStateBeforeExpress((req.socket as { server?: Server | null } | null)?.server);
     // A refused request is answered or dropped here and `next` is never called: no route runs.
     if (guard.handle(req, res, 'express')) next();
   };
@@ -60,7 +60,7 @@ export function hangupExpress(guardOrOptions: GuardOrOptions): HangupExpressMidd
     }
     const server = guard.protect(http.createServer(app));
     continueWhenBodyIsRead(server, guard);
-    server.prependListener('request', giveState);
+    giveStateBeforeExpress(server);
     server.listen(port, host, callback);
     return server;
   };
@@ -76,14 +76,14 @@ function giveState(req: IncomingMessage): void {
 }
 
 /**
- * hangup keeps its per-request state in a property of the request. Added here, after Express has
- * swapped the request's prototype and added its own properties, it cost about 3 µs per request on
- * Express 5 (every later property access of Express got slower; measured in interleaved load runs);
- * added by a 'request' listener that runs before Express, nothing measurable. So the first request
- * of a server installs that listener, and later requests arrive with their state.
+ * hangup keeps its per-request state in a property of the request. Added in the middleware, after
+ * Express has swapped the request's prototype and added its own properties, it cost about 3 µs per
+ * request on Express 5 (every later property access of Express got slower; measured in interleaved
+ * load runs); added by a 'request' listener that runs before Express, nothing measurable. So
+ * `listen()`, or else the first request of a server, installs that listener once, and later
+ * requests arrive with their state.
  */
-function giveStateBeforeExpress(req: IncomingMessage): void {
-  const server = (req.socket as { server?: Server | null } | null)?.server;
+function giveStateBeforeExpress(server: Server | null | undefined): void {
   if (server == null || typeof server.prependListener !== 'function' || stateGiven.has(server)) return;
   stateGiven.add(server);
   server.prependListener('request', giveState);

@@ -3,9 +3,10 @@ import type { ParsedHead } from './types.js';
 
 /**
  * One pass over the header lines for every header-level detector: how many lines and bytes, which
- * singleton headers repeat, non-token characters in names, control characters in values, and how many Host, Content-Length and Transfer-Encoding lines there are. Like the target
- * scan, it is done once per request and shared. It allocates nothing: names are compared by length
- * and character codes, never lower-cased.
+ * singleton headers repeat, non-token characters in names, control characters in values, and how
+ * many Host, Content-Length and Transfer-Encoding lines there are. Like the target scan, it is done
+ * once per request and shared. It allocates nothing: names are compared by length and character
+ * codes, never lower-cased.
  */
 
 /**

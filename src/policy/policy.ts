@@ -102,13 +102,13 @@ export class Policy {
 
     // A screened method is one of Node's, already upper-case: skip the copy toUpperCase() makes.
     const method = screened ? head.method : head.method.toUpperCase();
+    const host = headerValue(head, 'host');
+    // A Host that is not a string (only a hand-made head has one) cannot be normalised: fail closed.
+    if (host !== undefined && typeof host !== 'string') return INTERNAL_ERROR;
     // Rules and the host allowlist read the normalised Host; without either it is never computed.
     const rules = this.rules;
     const hostMatcher = this.hostMatcher;
     if (rules.length > 0 || hostMatcher !== null) {
-      const host = headerValue(head, 'host');
-      // A Host that is not a string (only a hand-made head has one) cannot be normalised: fail closed.
-      if (host !== undefined && typeof host !== 'string') return INTERNAL_ERROR;
       const target = head.target;
       const path = target.slice(head.pathStart, head.pathEnd);
       const info: RequestInfo = { method, path, query: queryOf(target), host: normalizeHost(host) };

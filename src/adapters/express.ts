@@ -8,9 +8,25 @@ import type { Guard } from '../guard.js';
 import { toGuard, type GuardOrOptions } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
 import { ensureState, hasState } from '../request-state.js';
+import { HangupConfigError, show } from '../errors.js';
+import { compileFrameworkErrors, refuseFrameworkError, type FrameworkErrorsOption } from './framework-errors.js';
 
 export { routesFrom, type AppRoutes, type UntranslatedRoute } from './routes-from.js';
 export type { GuardOrOptions } from './guard-input.js';
+export type { FrameworkErrorOptions, FrameworkErrorsOption } from './framework-errors.js';
+
+/** Options of the Express adapter itself (the policy's options go to `hangup()`). */
+export interface HangupExpressOptions {
+  /**
+   * What `h.errors` does with an error that would reach Express's finalhandler: `'refuse'`
+   * (default: 4xx errors get a drop), `{ action: 'notFound' }` (the fixed 404 instead),
+   * `{ statuses: 'all' }` (5xx and status-less errors too), or `'framework'` (Express answers).
+   */
+  readonly frameworkErrors?: FrameworkErrorsOption;
+}
+
+/** An error-handling middleware as hangup declares it (four parameters, as Express requires). */
+export type ExpressErrorMiddleware = (error: unknown, req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
 /** Express's `next`, as hangup calls it: with no argument, to hand the request on. */
 export type NextFunction = (error?: unknown) => void;
@@ -31,6 +47,14 @@ export interface HangupExpressMiddleware extends ExpressMiddleware {
    */
   readonly unrouted: ExpressMiddleware;
   /**
+   * Mount after everything else, your own error middleware included (`app.use(h.errors)`). An
+   * error no middleware of the app answered would get Express's finalhandler page (its status,
+   * its HTML, the stack trace with the server's paths unless NODE_ENV=production): a 4xx error
+   * (body-parser's 400/413/415, express.static's...) gets the policy's refusal instead, reason
+   * `framework:<type or code>`. Other errors go on to Express (see `frameworkErrors`).
+   */
+  readonly errors: ExpressErrorMiddleware;
+  /**
    * `app.listen()` with the server protected before the first connection: Node's own 400, 431,
    * 408, 100 Continue, 417 and missing-Host answers become the policy's. Returns the server.
    */
@@ -41,8 +65,9 @@ export interface HangupExpressMiddleware extends ExpressMiddleware {
  * Returns the Express middleware: allowed requests go on (`next()`), refused ones are dropped or
  * get the fixed 404 and never reach a route. Mount it first: `app.use(hangupExpress(guard))`.
  */
-export function hangupExpress(guardOrOptions: GuardOrOptions): HangupExpressMiddleware {
+export function hangupExpress(guardOrOptions: GuardOrOptions, options: HangupExpressOptions = {}): HangupExpressMiddleware {
   const guard = toGuard(guardOrOptions, 'hangupExpress(guard | options)');
+  const errorSettings = compileFrameworkErrors(adapterOptions(options).frameworkErrors, 'hangupExpress(guard, { frameworkErrors })');
 
   const middleware = function hangupMiddleware(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
     if (!hasState(req)) giveStateBeforeExpress((req.socket as { server?: Server | null } | null)?.server);
@@ -52,6 +77,12 @@ export function hangupExpress(guardOrOptions: GuardOrOptions): HangupExpressMidd
 
   const unrouted: ExpressMiddleware = function hangupUnrouted(req, res, next): void {
     if (guard.handleUnrouted(req, res, 'express')) next();
+  };
+
+  // Four parameters: Express calls a middleware with an error only when it declares four.
+  const errors: ExpressErrorMiddleware = function hangupErrors(error, req, res, next): void {
+    if (errorSettings !== null && refuseFrameworkError(guard, errorSettings, error, req, res, 'express')) return;
+    next(error);
   };
 
   const listen = (app: RequestHandlerApp, port?: number, host?: string, callback?: () => void): Server => {
@@ -65,7 +96,22 @@ export function hangupExpress(guardOrOptions: GuardOrOptions): HangupExpressMidd
     return server;
   };
 
-  return Object.assign(middleware, { guard, unrouted, listen });
+  return Object.assign(middleware, { guard, unrouted, errors, listen });
+}
+
+function adapterOptions(options: unknown): HangupExpressOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'hangupExpress(guard, options)', `expected an object, got ${show(options)}.`);
+  }
+  const unknown = Object.keys(options).filter((key) => key !== 'frameworkErrors');
+  if (unknown.length > 0) {
+    throw new HangupConfigError(
+      'HANGUP_UNKNOWN_OPTION',
+      'hangupExpress(guard, options)',
+      `unknown option ${show(unknown[0])}; the adapter knows frameworkErrors (the policy's options go to hangup()).`,
+    );
+  }
+  return options as HangupExpressOptions;
 }
 
 /** Servers whose requests get their hangup state before Express sees them. */

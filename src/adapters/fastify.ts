@@ -5,7 +5,9 @@
  *   which also covers Fastify's bad-URL 400 and over-long-parameter 414 pages;
  * - Node's own answers (parse errors, Expect, missing Host) through `guard.protect(fastify.server)`,
  *   and Fastify's JSON `clientError` answers are removed;
- * - Fastify's 404 (which echoes method and path) becomes the policy's `unknownRoute` action.
+ * - Fastify's 404 (which echoes method and path) becomes the policy's `unknownRoute` action;
+ * - with `frameworkErrors: 'refuse'`, the JSON error Fastify's default error handler would write
+ *   for a 4xx error no handler of the app answered (FST_ERR_CTP_*, ...) becomes the refusal.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Guard } from '../guard.js';
@@ -14,11 +16,32 @@ import { HangupConfigError, show } from '../errors.js';
 import { toGuard } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
 import { RouteCollector, translateSimplePath, type AppRoutes } from './route-syntax.js';
+import {
+  compileFrameworkErrors,
+  frameworkErrorDecision,
+  refuseFrameworkError,
+  type FrameworkErrorSettings,
+  type FrameworkErrorsOption,
+} from './framework-errors.js';
 
 export type { AppRoutes, UntranslatedRoute } from './route-syntax.js';
+export type { FrameworkErrorOptions, FrameworkErrorsOption } from './framework-errors.js';
 
-/** Plugin options: a guard from `hangup()`, or the options to build one. */
-export type HangupFastifyOptions = { readonly guard: Guard } | HangupOptions;
+/** Options of the plugin itself, next to the guard or the policy's options. */
+export interface HangupFastifyAdapterOptions {
+  /**
+   * Fastify's own error answers. `'framework'` (default): Fastify's default error handler answers
+   * as without hangup. `'refuse'`: an error with a 4xx status that reaches Fastify's default error
+   * handler (no `setErrorHandler` of the app answered it: FST_ERR_CTP_INVALID_MEDIA_TYPE,
+   * FST_ERR_CTP_INVALID_JSON_BODY, FST_ERR_CTP_EMPTY_JSON_BODY, FST_ERR_CTP_BODY_TOO_LARGE,
+   * FST_ERR_VALIDATION...) gets a drop, reason `framework:<code>`. `{ action: 'notFound' }` gives
+   * the fixed 404 instead; `{ statuses: 'all' }` refuses 5xx and status-less errors too.
+   */
+  readonly frameworkErrors?: FrameworkErrorsOption;
+}
+
+/** Plugin options: a guard from `hangup()`, or the options to build one, and the plugin's own. */
+export type HangupFastifyOptions = ({ readonly guard: Guard } | HangupOptions) & HangupFastifyAdapterOptions;
 
 /**
  * The plugin's type, structural so users need no particular Fastify type package: any Fastify 4
@@ -38,6 +61,7 @@ interface RequestLike {
 interface ReplyLike {
   readonly raw: ServerResponse;
   hijack(): unknown;
+  send(payload?: unknown): unknown;
 }
 interface RouteLike {
   readonly method?: string | readonly string[];
@@ -49,10 +73,11 @@ interface FastifyLike {
   readonly initialConfig?: { readonly http2?: boolean };
   addHook(name: 'onRequest', hook: (request: RequestLike, reply: ReplyLike, done: () => void) => void): unknown;
   addHook(name: 'onRoute', hook: (route: RouteLike) => void): unknown;
+  addHook(name: 'onError', hook: (request: RequestLike, reply: ReplyLike, error: unknown, done: () => void) => void): unknown;
 }
 
-/** Register options Fastify itself reads; they are not hangup options. */
-const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers']);
+/** Register options Fastify itself reads, and the plugin's own: they are not the policy's options. */
+const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers', 'frameworkErrors']);
 /**
  * Marks hangup's own `writeHead` functions. A response Fastify is routing but no onRequest hook
  * has seen yet has one of them as its own `writeHead`: that is the whole mark, so watching a
@@ -79,9 +104,16 @@ function pluginGuard(options: HangupFastifyOptions | undefined): Guard {
   return own.guard;
 }
 
+function pluginErrorSettings(options: HangupFastifyOptions | undefined): FrameworkErrorSettings | null {
+  const value = (options as { frameworkErrors?: unknown } | undefined)?.frameworkErrors;
+  // Opt-in: without the option, Fastify's error handling is left as it is.
+  if (value === undefined) return null;
+  return compileFrameworkErrors(value, 'register(hangupFastify, { frameworkErrors })');
+}
+
 function plugin(instance: object, options: HangupFastifyOptions, done: (error?: Error) => void): void {
   try {
-    install(instance as FastifyLike, pluginGuard(options));
+    install(instance as FastifyLike, pluginGuard(options), pluginErrorSettings(options));
   } catch (error) {
     done(error as Error);
     return;
@@ -89,7 +121,7 @@ function plugin(instance: object, options: HangupFastifyOptions, done: (error?: 
   done();
 }
 
-function install(fastify: FastifyLike, guard: Guard): void {
+function install(fastify: FastifyLike, guard: Guard, errorSettings: FrameworkErrorSettings | null): void {
   if (fastify.initialConfig?.http2 === true) {
     throw new HangupConfigError(
       'HANGUP_INVALID_SERVER',
@@ -131,6 +163,37 @@ function install(fastify: FastifyLike, guard: Guard): void {
     if (allowed) next();
     else reply.hijack(); // and never call next(): no other hook, handler or 404 page runs
   });
+
+  if (errorSettings !== null) {
+    // onError hooks run once per error, before any error handler, and only on the error path.
+    fastify.addHook('onError', function hangupOnError(request, reply, error, next) {
+      if (frameworkErrorDecision(error, errorSettings) !== null) refuseIfUnanswered(guard, errorSettings, request, reply, error);
+      next();
+    });
+  }
+}
+
+/**
+ * Fastify hands an error to the app's `setErrorHandler` first; what no handler answers reaches
+ * its default handler, which sends the error object itself (`reply.send(error)`) to be written as
+ * JSON. So the error is refused when it comes back to `reply.send` unanswered: the app's handlers
+ * run as usual, and any answer of their own (anything but this error) goes out untouched.
+ */
+function refuseIfUnanswered(
+  guard: Guard,
+  settings: FrameworkErrorSettings,
+  request: RequestLike,
+  reply: ReplyLike,
+  error: unknown,
+): void {
+  const send = reply.send;
+  (reply as { send: ReplyLike['send'] }).send = function hangupSend(this: ReplyLike, payload?: unknown): unknown {
+    if (payload === error && refuseFrameworkError(guard, settings, error, request.raw, reply.raw, 'fastify')) {
+      reply.hijack(); // Fastify writes nothing more for this reply
+      return reply;
+    }
+    return send.call(this, payload);
+  };
 }
 
 /**

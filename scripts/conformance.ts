@@ -1,5 +1,5 @@
 /**
- * Regenerates docs/conformance.md: replays the CRS corpus (../shared/corpus/crs, or
+ * Regenerates docs/conformance.md: replays the CRS corpus (test/fixtures/crs, or
  * $HANGUP_CRS_CORPUS) against a detectors-only guard and writes the table.
  * Run: `npx tsx scripts/conformance.ts`.
  */

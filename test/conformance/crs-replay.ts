@@ -1,5 +1,5 @@
 /**
- * Replays the OWASP CRS protocol corpus (../shared/corpus/crs beside the repository) over real
+ * Replays the OWASP CRS protocol corpus (test/fixtures/crs, vendored with its licence) over real
  * sockets against one protected node:http server with a detectors-only guard, and records what each
  * client received and which reason hangup gave. Shared by the conformance test and by
  * `scripts/conformance.ts`, which renders docs/conformance.md from the same results.
@@ -14,11 +14,10 @@ import { clientErrorReason } from '../../src/server.js';
 import { rawRequest, type Ending } from '../helpers/raw-client.js';
 import { close, listen } from '../helpers/servers.js';
 
-/** Where the corpus lives: `$HANGUP_CRS_CORPUS`, or `../shared/corpus/crs` relative to the repository root. */
-export const corpusDir: string =
-  process.env.HANGUP_CRS_CORPUS ?? fileURLToPath(new URL('../../../shared/corpus/crs/', import.meta.url));
+/** Where the corpus lives: `$HANGUP_CRS_CORPUS` (another copy), or `test/fixtures/crs` in the repository. */
+export const corpusDir: string = process.env.HANGUP_CRS_CORPUS ?? fileURLToPath(new URL('../fixtures/crs/', import.meta.url));
 
-/** Whether the corpus is present (it sits outside the repository). */
+/** Whether the corpus is present (it always is in a clone, unless `$HANGUP_CRS_CORPUS` points elsewhere). */
 export const corpusAvailable: boolean = existsSync(`${corpusDir}/index.json`);
 
 /** The guard under test: detectors only (default preset), one allowed host, no route list. */

@@ -1,15 +1,15 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { APP_RESPONSE, corpusAvailable, corpusDir, isDropped, loadCorpus, replay, type ReplayResult } from './crs-replay.js';
+import { APP_RESPONSE, isDropped, loadCorpus, replay, type ReplayResult } from './crs-replay.js';
 import { droppedBenign, isBenign, isPositive, protocolRules } from './crs-notes.js';
 import { renderConformance } from './crs-report.js';
 
-const skip = corpusAvailable ? false : `CRS corpus not found at ${corpusDir}`;
 
 /** The replay runs once; every test below reads its results. */
 let results: Promise<ReplayResult[]> | undefined;
 function replayed(): Promise<ReplayResult[]> {
+  // The corpus is part of the repository (test/fixtures/crs): a missing corpus fails, it is never skipped.
   results ??= loadCorpus().then((cases) => replay(cases));
   return results;
 }
@@ -18,13 +18,13 @@ function describe(r: ReplayResult): string {
   return `${r.case.id}: got ${r.received.length} B ${JSON.stringify(r.received.toString('latin1').slice(0, 60))}, ${r.ending}, reasons ${r.reasons.join(' + ') || '-'}`;
 }
 
-test('CRS corpus: all 541 requests replayed, each with an outcome', { skip }, async () => {
+test('CRS corpus: all 541 requests replayed, each with an outcome', async () => {
   const all = await replayed();
   assert.equal(all.length, 541);
   for (const r of all) assert.ok(r.reasons.length > 0 || r.received.length === 0, `${r.case.id} answered without a decision`);
 });
 
-test('CRS corpus: every positive case of the protocol rules is dropped with zero bytes', { skip }, async () => {
+test('CRS corpus: every positive case of the protocol rules is dropped with zero bytes', async () => {
   const positives = (await replayed()).filter((r) => protocolRules.has(r.case.rule) && isPositive(r.case));
   assert.equal(positives.length, 35);
   for (const r of positives) {
@@ -34,7 +34,7 @@ test('CRS corpus: every positive case of the protocol rules is dropped with zero
   }
 });
 
-test('CRS corpus: no benign case is dropped except the reviewed exceptions, each for its stated reason', { skip }, async () => {
+test('CRS corpus: no benign case is dropped except the reviewed exceptions, each for its stated reason', async () => {
   const benign = (await replayed()).filter((r) => isBenign(r.case));
   const dropped = benign.filter(isDropped);
   for (const r of dropped) {
@@ -49,7 +49,7 @@ test('CRS corpus: no benign case is dropped except the reviewed exceptions, each
   }
 });
 
-test('CRS corpus: a valid request followed by garbage gets its response, then the close', { skip }, async () => {
+test('CRS corpus: a valid request followed by garbage gets its response, then the close', async () => {
   const all = await replayed();
   for (const id of ['920170-4', '920180-1']) {
     const r = all.find((x) => x.case.id === id) as ReplayResult;
@@ -63,7 +63,7 @@ test('CRS corpus: a valid request followed by garbage gets its response, then th
   }
 });
 
-test('docs/conformance.md matches the replay (regenerate with `npx tsx scripts/conformance.ts`)', { skip }, async () => {
+test('docs/conformance.md matches the replay (regenerate with `npx tsx scripts/conformance.ts`)', async () => {
   // FIN and RST depend on the kernel's timing, not on hangup: compare without them.
   const normalize = (text: string): string => text.replace(/,? \(?(FIN|RST)\)?/g, '');
   const committed = readFileSync(new URL('../../docs/conformance.md', import.meta.url), 'utf8');

@@ -23,6 +23,10 @@ function typeChecks(): void {
   app.use(h);
   app.use(hangupExpress({ routes: ['GET /'], unknownRoute: 'notFound' }));
   app.use(h.unrouted);
+  app.use(h.errors);
+  app.use(hangupExpress(guard, { frameworkErrors: { action: 'notFound', statuses: 'all' } }).errors);
+  // @ts-expect-error frameworkErrors is 'refuse' | 'framework' | { action, statuses }
+  hangupExpress(guard, { frameworkErrors: 'drop' });
   const server: Server = h.listen(app, 3000, '127.0.0.1', () => undefined);
   void server;
   const found: AppRoutes = routesFrom(app);
@@ -44,6 +48,10 @@ function typeChecks(): void {
   const f5 = fastify5();
   void f5.register(hangupFastify, { guard });
   void f5.register(hangupFastify, { unknownRoute: 'notFound' });
+  void f5.register(hangupFastify, { guard, frameworkErrors: 'refuse' });
+  void f4.register(hangupFastify, { routes: ['GET /'], frameworkErrors: { action: 'notFound' } });
+  // @ts-expect-error frameworkErrors is 'refuse' | 'framework' | { action, statuses }
+  void f4.register(hangupFastify, { guard, frameworkErrors: 'drop' });
   const options: HangupFastifyOptions = { guard };
   void options;
   const collected: AppRoutes = collectRoutes(f5);

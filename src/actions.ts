@@ -41,8 +41,25 @@ export function closeAfterFlush(socket: Socket, mode: CloseMode): void {
     closeSocket(socket, mode);
     return;
   }
-  socket.end();
+  endWithin(socket);
+}
+
+/**
+ * How long a closing connection may take to flush what is already queued (earlier pipelined
+ * responses, the fixed 404) before it is destroyed anyway: a client that stops reading must not
+ * hold a socket that hangup is closing.
+ */
+export const FLUSH_LIMIT_MS = 5_000;
+
+/** Ends the socket after `last` (if given) and what is queued, and destroys it once flushed or after `FLUSH_LIMIT_MS`. */
+export function endWithin(socket: Socket, last?: string): void {
+  if (socket.destroyed) return;
+  const timer = setTimeout(() => socket.destroy(), FLUSH_LIMIT_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
   socket.once('finish', () => socket.destroy());
+  if (last === undefined) socket.end();
+  else socket.end(last);
 }
 
 /** Whether any byte of this response may already be on the wire, so a drop would truncate it. */

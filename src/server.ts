@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import diagnostics from 'node:diagnostics_channel';
 import type { Guard } from './guard.js';
 import { HangupConfigError, show } from './errors.js';
+import { FLUSH_LIMIT_MS, responseStarted } from './actions.js';
 import { decision } from './policy/decisions.js';
 import { parserErrorReason } from './detectors/parser-errors.js';
 import { log } from './log.js';
@@ -11,7 +12,12 @@ import { sourceOfRawPacket, type EventSource } from './events.js';
 const PROTECTED_BY = Symbol('hangup.protectedBy');
 const CLOSING = Symbol('hangup.closing');
 type ProtectedServer = Server & { [PROTECTED_BY]?: Guard; requireHostHeader?: boolean };
-type ServerSocket = Socket & { [CLOSING]?: true; _httpMessage?: ServerResponse | null };
+type ServerSocket = Socket & {
+  [CLOSING]?: true;
+  _httpMessage?: ServerResponse | null;
+  /** Node's HTTP parser for this connection; `incoming` is the last request it started. */
+  parser?: { incoming?: IncomingMessage | null } | null;
+};
 
 /** Whether `server` is protected by `guard`. */
 export function isProtected(server: Server, guard: Guard): boolean {
@@ -59,7 +65,7 @@ export function protectServer(server: Server, guard: Guard): void {
   // Parse errors, header overflow and timeouts: Node writes 400/431/408 unless someone listens.
   target.prependListener('clientError', (error: Error, socket: Socket) => {
     if (report) reportClientError(target, guard, error, socket as ServerSocket);
-    else onClientError(guard, error, socket as ServerSocket);
+    else onClientError(target, guard, error, socket as ServerSocket);
   });
 
   // Node writes `100 Continue` before 'request' unless someone listens for 'checkContinue'.
@@ -147,35 +153,81 @@ function reportMissingHost(server: ProtectedServer, guard: Guard): void {
   server.once('close', () => diagnostics.unsubscribe('http.server.request.start', onStart));
 }
 
-function onClientError(guard: Guard, error: Error, socket: ServerSocket): void {
+/**
+ * A parse error, an EOF or a timeout on a protected server: the connection is dropped with zero
+ * bytes of ours, as Node would close it minus its 400/408/431. Responses that must still go out
+ * first are waited for, but never without a bound, so no socket is ever left without an end:
+ *
+ * - the error cut a request short in the middle of its body (EOF, a malformed chunk, the request
+ *   timeout): its handler is waiting for a body that will never come, so its response may never
+ *   finish. Responses the app has already ended are flushed, then the connection is closed.
+ * - the error is in a later pipelined request's head: the earlier, complete requests are answered
+ *   first, for at most the server's `requestTimeout` (300 s unless set), then the connection is closed.
+ */
+function onClientError(server: Server, guard: Guard, error: Error, socket: ServerSocket): void {
   if (socket[CLOSING] === true || socket.destroyed) return;
   socket[CLOSING] = true;
   const decided = decision('drop', clientErrorReason(error));
   const source = sourceOf(error, socket);
-  const pending = socket._httpMessage;
-  if (pending != null && !pending.writableFinished) {
-    // An earlier, allowed request on this connection is still being answered: let it finish,
-    // and any pipelined responses after it, then close without a byte of ours.
-    waitForResponses(socket, () => guard.applyToSocket(decided, socket, true, source));
+  const drop = (): void => {
+    const inFlight = socket._httpMessage;
+    guard.applyToSocket(decided, socket, socket.writableLength > 0 || (inFlight != null && responseStarted(inFlight)), source);
+  };
+  if (requestCutShort(socket)) {
+    waitForResponses(socket, { endedOnly: true, limitMs: FLUSH_LIMIT_MS }, drop);
     return;
   }
-  guard.applyToSocket(decided, socket, socket.writableLength > 0, source);
+  const limit = server.requestTimeout > 0 ? server.requestTimeout : DEFAULT_RESPONSE_WAIT_MS;
+  waitForResponses(socket, { endedOnly: false, limitMs: limit }, drop);
 }
 
-/** Calls `done` once no response is in flight on `socket` any more. */
-function waitForResponses(socket: ServerSocket, done: () => void): void {
-  const current = socket._httpMessage;
-  if (current == null || current.writableFinished || socket.destroyed) {
+/** How long earlier pipelined responses are waited for when the server has no `requestTimeout`. */
+const DEFAULT_RESPONSE_WAIT_MS = 300_000;
+
+/** Whether the request being parsed on `socket` has its head but not all of its body. */
+function requestCutShort(socket: ServerSocket): boolean {
+  const incoming = socket.parser?.incoming;
+  return incoming != null && !incoming.complete;
+}
+
+interface ResponseWait {
+  /** Wait only for responses the app has already ended (they only need flushing); stop at the first one it has not. */
+  readonly endedOnly: boolean;
+  /** Stop waiting after this long, whatever is still in flight. */
+  readonly limitMs: number;
+}
+
+/**
+ * Calls `done` once no response is in flight on `socket` any more (Node hands the socket to the
+ * next pipelined response after each one finishes), or when the wait must stop: the socket is
+ * gone, a response the app has not ended is reached with `endedOnly`, or `limitMs` has passed.
+ */
+function waitForResponses(socket: ServerSocket, wait: ResponseWait, done: () => void): void {
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
     done();
-    return;
-  }
-  let settled = false;
-  const next = (): void => {
-    if (settled) return;
-    settled = true;
-    // Node assigns the socket to the next pipelined response in its own 'finish' listener.
-    setImmediate(() => waitForResponses(socket, done));
   };
-  current.once('finish', next);
-  current.once('close', next);
+  const timer = setTimeout(finish, wait.limitMs);
+  timer.unref();
+  const step = (): void => {
+    const current = socket._httpMessage;
+    if (finished) return;
+    if (current == null || socket.destroyed || current.writableFinished || (wait.endedOnly && !current.writableEnded)) {
+      finish();
+      return;
+    }
+    let moved = false;
+    const next = (): void => {
+      if (moved) return;
+      moved = true;
+      // Node assigns the socket to the next pipelined response in its own 'finish' listener.
+      setImmediate(step);
+    };
+    current.once('finish', next);
+    current.once('close', next);
+  };
+  step();
 }

@@ -184,8 +184,9 @@ export interface HangupOptions {
   /** What to do when no route matches. Default `'drop'`. */
   readonly unknownRoute?: Action;
   /**
-   * Custom rules, checked after the malformed-request detectors and before hosts and routes;
-   * the first that matches decides. Build them with `allow()`, `notFound()` and `drop()`, or write
+   * Custom rules, checked after the malformed-request detectors and before the routes; the first
+   * that matches decides. A request whose Host the `hosts` option does not serve is refused as
+   * such before a `notFound` or `drop` rule answers it; only an `allow` rule may still admit it. Build them with `allow()`, `notFound()` and `drop()`, or write
    * them as plain objects (`{ notFound: 'GET /favicon.ico' }`) so the policy can live in JSON.
    */
   readonly rules?: readonly (Rule | RuleSpec)[];

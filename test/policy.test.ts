@@ -132,7 +132,7 @@ test('detectors can be switched off one by one', () => {
   assert.equal(guard.decide(req('GET /a/%00')).action, 'drop');
 });
 
-test('custom rules: checked first (after detectors), first match wins, all the matcher forms', () => {
+test('custom rules: checked after detectors and hosts, first match wins, all the matcher forms', () => {
   const guard = hangup({
     hosts: ['example.com'],
     routes: ['GET /', 'GET /admin/*rest'],
@@ -154,12 +154,41 @@ test('custom rules: checked first (after detectors), first match wins, all the m
   assert.deepEqual(guard.decide(lb), { action: 'allow', reason: 'rule:matched', rule: 'lb-health' });
   assert.equal(guard.decide({ ...lb, socket: { remoteAddress: '10.0.0.3' } }).reason, 'host:unlisted');
   assert.equal(guard.decide(req('GET /admin/users')).rule, 'no-admin');
-  assert.equal(guard.decide(req('GET /x', { host: 'a.old.example.com' })).action, 'notFound');
+  // A notFound or drop rule never answers for a Host the policy does not serve.
+  assert.equal(guard.decide(req('GET /x', { host: 'a.old.example.com' })).reason, 'host:unlisted');
   assert.equal(guard.decide(req('GET /', { host: 'a.old.example.com' })).reason, 'host:unlisted');
   assert.equal(guard.decide(req('GET /?aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')).reason, 'rule:matched');
   assert.deepEqual(guard.decide(req('GET /')), { action: 'allow', reason: 'route:matched', rule: 'GET /' });
   // A rule never bypasses the detectors.
   assert.equal(guard.decide(req('GET /favicon.ico/../x')).reason, 'malformed:dot-segment');
+});
+
+test('a Host the policy does not serve is refused before notFound and drop rules; an allow rule may still admit it', () => {
+  const guard = hangup({
+    hosts: ['localhost', 'old.example.com'],
+    routes: ['GET /'],
+    rules: [
+      notFound('GET /favicon.ico'),
+      drop('/.env', { name: 'env' }),
+      notFound(all(host('old.example.com'), not('GET /')), { name: 'old-site' }),
+      allow(all('GET /healthz', (r) => r.socket?.remoteAddress === '10.0.0.2'), { name: 'lb-health' }),
+    ],
+  });
+  const favicon = (headers: Record<string, string>, version = '1.1'): string => guard.decide(req('GET /favicon.ico', headers, version)).reason;
+  assert.equal(favicon({ host: 'localhost' }), 'rule:matched');
+  assert.equal(favicon({ host: 'evil.example' }), 'host:unlisted');
+  assert.equal(favicon({ host: '203.0.113.7' }), 'host:unlisted');
+  assert.equal(favicon({ host: '[::1]:8080' }), 'host:unlisted');
+  assert.equal(favicon({}, '1.0'), 'host:missing');
+  assert.equal(favicon({ host: '' }), 'host:empty');
+  assert.equal(guard.decide(req('GET /.env', { host: 'evil.example' })).reason, 'host:unlisted');
+  assert.equal(guard.decide(req('GET /.env', { host: 'localhost' })).rule, 'env');
+  assert.equal(guard.decide(req('GET /x', { host: 'old.example.com' })).rule, 'old-site');
+  // The health check by address, on an address as Host, is still admitted by its allow rule.
+  const lb: RequestHead = { ...req('GET /healthz', { host: '10.0.0.1' }), socket: { remoteAddress: '10.0.0.2' } };
+  assert.deepEqual(guard.decide(lb), { action: 'allow', reason: 'rule:matched', rule: 'lb-health' });
+  // Without a hosts option, rules answer for any Host.
+  assert.equal(hangup({ rules: [notFound('GET /favicon.ico')] }).decide(req('GET /favicon.ico', { host: 'evil.example' })).action, 'notFound');
 });
 
 test('rule route specs follow the guard path settings', () => {

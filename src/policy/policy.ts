@@ -31,7 +31,8 @@ export interface ResolvedSettings extends PathSettings {
 
 /**
  * The compiled policy: options validated and compiled once, and a `decide()` that is a pure
- * function of the request head. Order: detectors, custom rules, hosts, methods, routes.
+ * function of the request head. Order: detectors, hosts (an `allow` rule may admit any Host),
+ * custom rules, methods, routes.
  */
 export class Policy {
   readonly settings: ResolvedSettings;
@@ -89,6 +90,15 @@ export class Policy {
     }
   }
 
+  /** Why the Host of a request is not one the policy serves, or undefined when it is. */
+  private hostRefusal(head: ParsedHead, normalizedHost: string, hostMatcher: HostMatcher): Decision | undefined {
+    const count = headerScan(head).host;
+    if (count === 0) return HOST_MISSING;
+    if (count > 1) return HOST_DUPLICATE;
+    if (normalizedHost === '') return HOST_EMPTY;
+    return hostMatcher.matches(normalizedHost) ? undefined : HOST_UNLISTED;
+  }
+
   private decideUnsafe(req: RequestHead, onReportOnly: ((matched: Decision) => void) | undefined): Decision {
     const head = parseHead(req, this.fragmentsRefused);
     // Nearly every request passes the screen; the others ask each detector in order for the reason.
@@ -112,20 +122,17 @@ export class Policy {
       const target = head.target;
       const path = target.slice(head.pathStart, head.pathEnd);
       const info: RequestInfo = { method, path, query: queryOf(target), host: normalizeHost(host) };
+      // A Host the policy does not serve is refused as such before a notFound or drop rule answers:
+      // a fixed 404 for /favicon.ico on any Host would tell an address scanner the site is there.
+      // Only an allow rule may admit such a request (a load balancer's health check by address).
+      const hostRefusal = hostMatcher === null ? undefined : this.hostRefusal(head, info.host, hostMatcher);
       for (const { rule, test, reportOnly } of rules) {
         if ((reportOnly && onReportOnly === undefined) || !safeTest(test, req, info)) continue;
         const matched = decision(rule.action, 'rule:matched', rule.name);
-        if (!reportOnly) return matched;
-        onReportOnly?.(matched);
+        if (reportOnly) onReportOnly?.(matched);
+        else return rule.action === 'allow' ? matched : (hostRefusal ?? matched);
       }
-
-      if (hostMatcher !== null) {
-        const count = headerScan(head).host;
-        if (count === 0) return HOST_MISSING;
-        if (count > 1) return HOST_DUPLICATE;
-        if (info.host === '') return HOST_EMPTY;
-        if (!hostMatcher.matches(info.host)) return HOST_UNLISTED;
-      }
+      if (hostRefusal !== undefined) return hostRefusal;
     }
 
     const table = this.routeTable;

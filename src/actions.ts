@@ -7,10 +7,21 @@ import type { CloseMode } from './types.js';
  * here, so the bytes on the wire are the same whatever framework is in front.
  */
 
-/** The fixed 404, byte for byte, whatever the request: no Date, Server, X-Powered-By, ETag or body. */
-export const NOT_FOUND_BYTES = 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n';
-/** The fixed 404 on a connection that is closed after it (raw-socket paths and proxy mode). */
-export const NOT_FOUND_CLOSE_BYTES = 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+/**
+ * The fixed 404 is exactly what Node itself writes for an empty 404 (`res.statusCode = 404;
+ * res.end()`) on the same connection: `Date`, then `Connection` (and `Keep-Alive` with the server's
+ * timeout), then `Content-Length: 0` where Node writes one (not for HEAD, nor on an HTTP/1.0
+ * connection it closes). So a scanner cannot tell it from any other minimal answer of the server.
+ * No header a framework set (X-Powered-By, Server, ETag...) and no body. This pattern matches every
+ * form of it, and nothing else.
+ */
+export const NOT_FOUND_PATTERN =
+  /^HTTP\/1\.1 404 Not Found\r\nDate: (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT\r\nConnection: (?:keep-alive\r\nKeep-Alive: timeout=\d+|close)\r\n(?:Content-Length: 0\r\n)?\r\n$/;
+
+/** The fixed 404 written on a bare socket that is closed after it, as Node writes it with `Connection: close`. */
+export function notFoundCloseBytes(): string {
+  return `HTTP/1.1 404 Not Found\r\nDate: ${new Date().toUTCString()}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+}
 
 /** Closes a socket with zero further bytes: FIN, or RST where the socket supports it. */
 export function closeSocket(socket: Socket, mode: CloseMode): void {
@@ -106,26 +117,23 @@ function neuter(res: ServerResponse): void {
 }
 
 /**
- * Answers with the fixed 404. Headers a framework set before (X-Powered-By, ...) are cleared and
- * Node's own Date and Connection headers suppressed, so the bytes are identical whatever the request.
- * With `close`, adds `Connection: close` and closes after it. Falls back to a drop if the response
- * has already started.
+ * Answers with the fixed 404: headers a framework set before (X-Powered-By, ...) are cleared and
+ * Node writes the rest itself, as for any empty 404 of the server (see `NOT_FOUND_PATTERN`). With
+ * `close`, Node closes the connection after it. Falls back to a drop if the response has started.
  */
 export function sendNotFound(req: IncomingMessage, res: ServerResponse, mode: CloseMode, close = false): boolean {
   if (responseStarted(res)) return dropRequest(req, res, mode);
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.sendDate = false;
+  // removeHeader() of Connection, Content-Length or Transfer-Encoding also stops Node from writing
+  // its own: undo that, so the answer is Node's ordinary one whatever a framework had set.
+  const flags = res as ServerResponse & { _removedConnection?: boolean; _removedContLen?: boolean; _removedTE?: boolean };
+  flags._removedConnection = false;
+  flags._removedContLen = false;
+  flags._removedTE = false;
+  res.sendDate = true;
   res.statusCode = 404;
   res.statusMessage = 'Not Found';
-  res.setHeader('Content-Length', '0');
-  if (close) {
-    res.setHeader('Connection', 'close');
-  } else {
-    // Removing Connection tells Node not to add its own header while keeping its keep-alive logic.
-    res.removeHeader('Connection');
-    // An HTTP/1.0 client cannot tell a kept-alive connection without a Connection header: close it.
-    if (req.httpVersion === '1.0') res.shouldKeepAlive = false;
-  }
+  if (close) res.shouldKeepAlive = false;
   res.end();
   // Whatever still holds this response (a framework, a listener after ours) must not add to it.
   neuter(res);

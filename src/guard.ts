@@ -11,7 +11,7 @@ import type {
   Wire,
 } from './types.js';
 import { Policy } from './policy/policy.js';
-import { closeAfterFlush, closeSocket, dropRequest, endWithin, NOT_FOUND_CLOSE_BYTES, responseStarted, sendNotFound } from './actions.js';
+import { closeAfterFlush, closeSocket, dropRequest, endWithin, notFoundCloseBytes, responseStarted, sendNotFound } from './actions.js';
 import { log } from './log.js';
 import { buildEvent, EventSink, logEvent, type EventSource } from './events.js';
 import { DecisionCounters } from './stats.js';
@@ -180,7 +180,7 @@ export class Guard {
       return close === 'reset' && !flushing ? 'rst' : 'fin';
     }
     if (decided.action === 'notFound' || this.isProxied(socket.remoteAddress)) {
-      endWithin(socket, NOT_FOUND_CLOSE_BYTES);
+      endWithin(socket, notFoundCloseBytes());
       return '404';
     }
     closeSocket(socket, close);

@@ -14,6 +14,6 @@ export function hangup(options?: HangupOptions): Guard {
 export { Guard, type AdapterName } from './guard.js';
 export { allow, notFound, drop, route, host, all, any, not } from './policy/rules.js';
 export { HangupConfigError, type HangupErrorCode } from './errors.js';
-export { NOT_FOUND_BYTES, NOT_FOUND_CLOSE_BYTES } from './actions.js';
+export { NOT_FOUND_PATTERN } from './actions.js';
 export type * from './types.js';
 export default hangup;

@@ -1,9 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { NOT_FOUND_BYTES } from '../src/index.js';
 import { rawRequest, head } from './helpers/raw-client.js';
 import { freePort, startExample, stop } from './helpers/processes.js';
+import { NOT_FOUND, dated } from './helpers/not-found.js';
 
 let child: ChildProcess;
 let port: number;
@@ -32,7 +32,7 @@ test('examples/http.ts serves the site policy: five routes, favicon 404, drop fo
     assert.deepEqual(statusAndBody(r.text), [status, body], bytes);
     assert.doesNotMatch(r.text, /X-Powered-By|Server:/i);
   }
-  assert.equal((await rawRequest(port, head('GET /favicon.ico HTTP/1.1', 'Host: localhost'))).text, NOT_FOUND_BYTES);
+  assert.equal(dated((await rawRequest(port, head('GET /favicon.ico HTTP/1.1', 'Host: localhost'))).text), NOT_FOUND);
   for (const bytes of [
     head('GET /.env HTTP/1.1', 'Host: localhost'),
     head('GET / HTTP/1.1', 'Host: example.com'),

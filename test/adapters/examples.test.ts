@@ -7,10 +7,10 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import zlib from 'node:zlib';
-import { NOT_FOUND_BYTES } from '../../src/index.js';
 import { rawRequest, head } from '../helpers/raw-client.js';
 import { freePort, startExample, stop } from '../helpers/processes.js';
 import { statusesAndBodies } from './responses.js';
+import { NOT_FOUND, dated } from '../helpers/not-found.js';
 
 const H = 'Host: localhost';
 const FINGERPRINT = /^(x-powered-by|server|etag|x-request-id):/im;
@@ -42,7 +42,7 @@ for (const file of ['examples/express.ts', 'examples/fastify.ts']) {
 
     test('the fixed 404 for the favicon, zero bytes for the rest', async () => {
       const favicon = await rawRequest(port, head('GET /favicon.ico HTTP/1.1', H), { waitMs: 1000 });
-      assert.equal(favicon.text, NOT_FOUND_BYTES);
+      assert.equal(dated(favicon.text), NOT_FOUND);
       for (const bytes of [
         head('GET /.env HTTP/1.1', H),
         head('GET /users/1/edit HTTP/1.1', H),

@@ -5,10 +5,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express4 from 'express4';
 import express5 from 'express5';
-import { hangup, notFound, HangupConfigError, NOT_FOUND_BYTES, type HangupOptions } from '../../src/index.js';
+import { hangup, notFound, HangupConfigError, type HangupOptions } from '../../src/index.js';
 import { hangupExpress, routesFrom } from '../../src/adapters/express.js';
 import { rawRequest, head } from '../helpers/raw-client.js';
 import { close } from '../helpers/servers.js';
+import { NOT_FOUND, dated } from '../helpers/not-found.js';
 
 const H = 'Host: localhost';
 /** A request head for decide(): GET `url` with a Host header. */
@@ -44,7 +45,7 @@ for (const [label, express] of versions) {
       const server = h.listen(app, 0, '127.0.0.1');
       try {
         const r = await rawRequest(await started(server), head('GET /favicon.ico HTTP/1.1', H));
-        assert.equal(r.text, NOT_FOUND_BYTES);
+        assert.equal(dated(r.text), NOT_FOUND);
       } finally {
         await close(server);
       }
@@ -70,8 +71,8 @@ for (const [label, express] of versions) {
       const server = h.listen(app, 0, '127.0.0.1');
       try {
         const port = await started(server);
-        assert.equal((await rawRequest(port, head('GET /nope HTTP/1.1', H))).text, NOT_FOUND_BYTES);
-        assert.equal((await rawRequest(port, head('POST / HTTP/1.1', H, 'Content-Length: 0'))).text, NOT_FOUND_BYTES);
+        assert.equal(dated((await rawRequest(port, head('GET /nope HTTP/1.1', H))).text), NOT_FOUND);
+        assert.equal(dated((await rawRequest(port, head('POST / HTTP/1.1', H, 'Content-Length: 0'))).text), NOT_FOUND);
       } finally {
         await close(server);
       }

@@ -4,9 +4,13 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import fastify4, { type FastifyInstance } from 'fastify4';
 import fastify5 from 'fastify5';
-import { hangup, HangupConfigError, NOT_FOUND_BYTES, type HangupOptions } from '../../src/index.js';
+import { hangup, HangupConfigError, type HangupOptions } from '../../src/index.js';
 import { hangupFastify, collectRoutes } from '../../src/adapters/fastify.js';
 import { rawRequest, head } from '../helpers/raw-client.js';
+import { anyKeepAlive, notFoundKeptAlive } from '../helpers/not-found.js';
+
+// Fastify's keep-alive timeout (72 s) shows in the fixed 404 as in its other answers.
+const NOT_FOUND = notFoundKeptAlive('<n>');
 
 const H = 'Host: localhost';
 const DROPPED = ['', 'fin'];
@@ -56,11 +60,11 @@ for (const [label, create] of versions) {
     });
 
     test("over-long parameter: Fastify's own 414 becomes the unknownRoute action", async () => {
-      for (const [unknownRoute, expected] of [['drop', ''], ['notFound', NOT_FOUND_BYTES]] as const) {
+      for (const [unknownRoute, expected] of [['drop', ''], ['notFound', NOT_FOUND]] as const) {
         const s = await start({ routes: ['GET /users/:id'], unknownRoute });
         try {
           const r = await rawRequest(s.port, head(`GET /users/${'x'.repeat(150)} HTTP/1.1`, H));
-          assert.equal(r.text, expected, unknownRoute);
+          assert.equal(anyKeepAlive(r.text), expected, unknownRoute);
           assert.equal(s.seen.handlers, 0);
         } finally {
           await s.stop();
@@ -81,8 +85,8 @@ for (const [label, create] of versions) {
     test("trailing slash on default Fastify: allowed by hangup, unrouted by Fastify, so the unknownRoute action", async () => {
       const s = await start({ routes: ['GET /users/:id'], unknownRoute: 'notFound' });
       try {
-        assert.equal((await rawRequest(s.port, head('GET /users/1/ HTTP/1.1', H))).text, NOT_FOUND_BYTES);
-        assert.equal((await rawRequest(s.port, head('GET /<script> HTTP/1.1', H))).text, NOT_FOUND_BYTES);
+        assert.equal(anyKeepAlive((await rawRequest(s.port, head('GET /users/1/ HTTP/1.1', H))).text), NOT_FOUND);
+        assert.equal(anyKeepAlive((await rawRequest(s.port, head('GET /<script> HTTP/1.1', H))).text), NOT_FOUND);
       } finally {
         await s.stop();
       }

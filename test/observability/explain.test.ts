@@ -2,11 +2,12 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { hangup, drop, HangupConfigError, NOT_FOUND_BYTES, type HangupOptions } from '../../src/index.js';
+import { hangup, drop, HangupConfigError, type HangupOptions } from '../../src/index.js';
 import { rawRequest, head } from '../helpers/raw-client.js';
 import { listen, close } from '../helpers/servers.js';
 import { runHangup, type CliResult } from '../helpers/cli.js';
 import { app, appBytes } from './helpers.js';
+import { NOT_FOUND, dated } from '../helpers/not-found.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const jsonPolicy = JSON.parse(readFileSync(fixture('policy.json'), 'utf8')) as HangupOptions;
@@ -86,7 +87,7 @@ describe('rules written as data (the JSON form)', () => {
     const port = await listen(server);
     try {
       const H = 'Host: localhost';
-      assert.equal((await rawRequest(port, head('GET /favicon.ico HTTP/1.1', H))).text, NOT_FOUND_BYTES);
+      assert.equal(dated((await rawRequest(port, head('GET /favicon.ico HTTP/1.1', H))).text), NOT_FOUND);
       assert.equal((await rawRequest(port, head('GET /admin/x HTTP/1.1', H))).text, '');
       assert.equal((await rawRequest(port, head('GET /users/1 HTTP/1.1', H))).text, appBytes('GET', '/users/1'));
     } finally {

@@ -1,10 +1,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { hangup, drop, notFound, NOT_FOUND_BYTES, type HangupOptions } from '../../src/index.js';
+import { hangup, drop, notFound, type HangupOptions } from '../../src/index.js';
 import { rawRequest, head } from '../helpers/raw-client.js';
 import { listen, close } from '../helpers/servers.js';
 import { app, appBytes, EventLog, event } from './helpers.js';
+import { NOT_FOUND, dated } from '../helpers/not-found.js';
 
 const H = 'Host: localhost';
 const policy: HangupOptions = {
@@ -40,7 +41,7 @@ describe('enforce mode: every applied decision is an event', () => {
 
   test('notFound rule: the fixed 404; event says notFound, wire 404', async () => {
     const r = await rawRequest(port, head('GET /favicon.ico HTTP/1.1', H));
-    assert.equal(r.text, NOT_FOUND_BYTES);
+    assert.equal(dated(r.text), NOT_FOUND);
     assert.deepStrictEqual(events.take(), [
       event({ action: 'notFound', reason: 'rule:matched', rule: 'notFound(GET /favicon.ico)', path: '/favicon.ico', wire: '404' }),
     ]);

@@ -6,9 +6,9 @@ import { parseProbeArgs, PROBE_HELP } from './probe/args.js';
 import { ProbeUnreachableError, ProbeUsageError } from './probe/errors.js';
 import { formatJson } from './probe/json.js';
 import { createProgress, type ProgressStream } from './probe/progress.js';
-import { formatReport } from './probe/report.js';
+import { formatReport, printable } from './probe/report.js';
 import { runProbes } from './probe/runner.js';
-import { summarise } from './probe/summary.js';
+import { summarise, verdictLine } from './probe/summary.js';
 
 /** Where the command writes: the report to `stdout`, progress and errors to `stderr`. */
 export interface ProbeIo {
@@ -16,7 +16,7 @@ export interface ProbeIo {
   readonly stderr: ProgressStream;
 }
 
-/** Runs the subcommand and returns its exit code: 0 silent, 1 leaks, 2 bad arguments, 3 could not probe. */
+/** Runs the subcommand and returns its exit code: 0 silent, 1 leaks, 2 bad arguments, 3 could not probe or proves nothing. */
 export async function run(argv: string[], io: ProbeIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
     const args = parseProbeArgs(argv);
@@ -33,7 +33,10 @@ export async function run(argv: string[], io: ProbeIo = { stdout: process.stdout
       onProgress: (done, total, probe) => progress.update(done, total, probe),
     }).finally(() => progress.stop());
     io.stdout.write(args.json ? formatJson(report) : formatReport(report));
-    return summarise(report).exitCode;
+    const summary = summarise(report);
+    // The text report ends with the verdict; with --json, say on stderr why the run cannot pass.
+    if (args.json && summary.verdict === 'inconclusive') io.stderr.write(`hangup probe: ${printable(verdictLine(summary))}\n`);
+    return summary.exitCode;
   } catch (error) {
     if (error instanceof ProbeUsageError) {
       io.stderr.write(`hangup probe: ${error.message}\nRun 'hangup probe --help' for the options.\n`);

@@ -21,6 +21,8 @@ let leaky: http.Server;
 let leakyUrl: string;
 let silent: http.Server;
 let silentUrl: string;
+let dropsHome: http.Server;
+let dropsHomeUrl: string;
 before(async () => {
   const app = express5();
   app.get('/', (_req, res) => {
@@ -30,10 +32,14 @@ before(async () => {
   leakyUrl = `http://127.0.0.1:${await listen(leaky)}/`;
   silent = hangup(sitePolicy).createServer((_req, res) => res.end('home\n'));
   silentUrl = `http://127.0.0.1:${await listen(silent)}/`;
+  // A site whose only page is /health: it drops its own home page, as it drops everything else.
+  dropsHome = hangup({ hosts: ['127.0.0.1'], routes: ['GET /health'] }).createServer((_req, res) => res.end('ok\n'));
+  dropsHomeUrl = `http://127.0.0.1:${await listen(dropsHome)}/`;
 });
 after(async () => {
   await close(leaky);
   await close(silent);
+  await close(dropsHome);
 });
 
 test('--help prints the usage and the leak definition, exit 0', async () => {
@@ -131,6 +137,46 @@ test('text report against the protected site: exit 0, a table per class, SILENT 
   assert.ok(total > 50, progress[0]);
   assert.equal(progress.length, total);
   assert.match(progress.at(-1) ?? '', new RegExp(`^\\[${total}/${total}\\] `));
+});
+
+test('a wrong --host: the URL given gets no answer, so the run proves nothing: exit 3 and why, never SILENT', async () => {
+  const result = await hangupCli(['probe', silentUrl, '--host', 'wrong.example']);
+  assert.equal(result.code, 3, result.stdout);
+  assert.match(result.stdout, /\n {2}GET \/ +nothing +0 B fin +\d+ ms {2}info +no answer to the URL you gave: check the URL and --host\n/);
+  assert.match(
+    result.stdout,
+    /\nverdict: INCONCLUSIVE: nothing leaked, but the URL you gave \(GET \/, Host: wrong\.example\) got no answer \(no byte, connection closed\), so the silence of the other probes proves nothing: a wrong URL or --host, or a server that refuses everything, is silent to every probe too\. Probe a URL the server answers, with a Host it serves \(--host\)\.\n/,
+  );
+  assert.doesNotMatch(result.stdout, /SILENT/);
+
+  const json = await hangupCli(['probe', silentUrl, '--host', 'wrong.example', '--json']);
+  assert.equal(json.code, 3);
+  const doc = JSON.parse(json.stdout) as {
+    summary: { verdict: string; exitCode: number; leaks: number; inconclusive: string | null; baseline: unknown };
+  };
+  assert.equal(doc.summary.verdict, 'inconclusive');
+  assert.equal(doc.summary.exitCode, 3);
+  assert.equal(doc.summary.leaks, 0);
+  assert.match(doc.summary.inconclusive ?? '', /^the URL you gave \(GET \/, Host: wrong\.example\) got no answer/);
+  assert.deepEqual(doc.summary.baseline, { request: 'GET /', host: 'wrong.example', answered: false, answer: 'no byte, connection closed' });
+  // stdout holds only the document; stderr says why the run did not pass.
+  assert.match(json.stderr, /^hangup probe: INCONCLUSIVE: nothing leaked, but the URL you gave \(GET \/, Host: wrong\.example\) got no answer/);
+});
+
+test('a site that drops its own home page: exit 3 for that URL, exit 0 for a URL it serves', async () => {
+  const home = await hangupCli(['probe', dropsHomeUrl, '--json']);
+  assert.equal(home.code, 3, home.stderr);
+  const doc = JSON.parse(home.stdout) as { summary: { verdict: string; baseline: { answered: boolean } } };
+  assert.equal(doc.summary.verdict, 'inconclusive');
+  assert.equal(doc.summary.baseline.answered, false);
+
+  const health = await hangupCli(['probe', `${dropsHomeUrl}health`, '--json']);
+  assert.equal(health.code, 0, health.stderr);
+  const served = JSON.parse(health.stdout) as { summary: { verdict: string; inconclusive: unknown; baseline: unknown } };
+  assert.equal(served.summary.verdict, 'silent');
+  assert.equal(served.summary.inconclusive, null);
+  assert.deepEqual(served.summary.baseline, { request: 'GET /health', host: dropsHomeUrl.slice(7, -1), answered: true, answer: 'HTTP/1.1 200 OK' });
+  assert.equal(health.stderr, '');
 });
 
 test('the built bin (dist/cli/main.js) probes too', async () => {

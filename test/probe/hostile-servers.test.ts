@@ -60,27 +60,32 @@ test('a server that streams without end: each probe stops reading at its cap, th
   }
 });
 
-test('a server that resets every connection: no byte, every probe ends with RST, verdict silent', async () => {
+test('a server that resets every connection: no byte, every probe ends with RST, and the run cannot pass', async () => {
   const report = await probeRaw((socket) => socket.resetAndDestroy());
   for (const result of report.results) {
     assert.equal(result.exchange.bytes.length, 0, result.probe.id);
     assert.equal(result.exchange.ending, 'rst', result.probe.id);
   }
-  assert.equal(summarise(report).exitCode, 0);
+  // The URL given got nothing either, so the silence proves nothing: inconclusive, exit 3.
+  const summary = summarise(report);
+  assert.deepEqual([summary.verdict, summary.exitCode, summary.leaks], ['inconclusive', 3, 0]);
+  assert.deepEqual(summary.baseline, { request: 'GET /', host: report.target.host, answered: false, answer: 'no byte, connection reset' });
   // The baseline says the URL itself got nothing, so a misconfigured run is visible.
   assert.deepEqual(resultOf(report, 'baseline:GET /').judgement.findings.map((f) => f.detail), [
     'no answer to the URL you gave: check the URL and --host',
   ]);
 });
 
-test('a server that never answers nor closes: every probe ends at its bound, the run stays bounded', async () => {
+test('a server that never answers nor closes: every probe ends at its bound, the run stays bounded and cannot pass', async () => {
   const started = Date.now();
   const report = await probeRaw((socket) => socket.resume(), 300); // reads, never writes
   for (const result of report.results) {
     assert.equal(result.exchange.timedOut, true, result.probe.id);
     assert.equal(result.exchange.ending, 'open', result.probe.id);
   }
-  assert.equal(summarise(report).verdict, 'silent');
+  // Nothing answered the URL given either: inconclusive, not silent.
+  assert.equal(summarise(report).verdict, 'inconclusive');
+  assert.match(summarise(report).inconclusive ?? '', /^the URL you gave \(GET \/, Host: 127\.0\.0\.1:\d+\) got no answer \(no byte, connection held open for \d+ ms\)/);
   // 70 probes, 8 at a time, 300 ms each: about 3 s. The bound here only catches a probe that hangs.
   assert.ok(Date.now() - started < 60_000);
 });

@@ -46,7 +46,12 @@ plain 404 (no body, no Server or X-Powered-By); a 100 Continue before the server
 fingerprint header (Server, X-Powered-By...); a framework's own error page (Express "Cannot GET",
 Fastify JSON, Node's 400/431/417); the path, Host or marker we sent, echoed back.
 
+The URL given is requested first (the baseline, not judged). If it gets no answer at all, the
+silence of every other probe proves nothing (a wrong URL or --host looks the same), so the run
+cannot pass: give a URL the server answers and the Host it serves.
+
 exit codes: 0 nothing leaked, 1 something leaked, 2 bad arguments, 3 the server could not be probed
+(no connection, probes that failed, or no answer to the URL given)
 `;
 
 /** Parses a whole number within bounds, or throws a usage error naming the option. */

@@ -62,6 +62,10 @@ export function formatJson(report: ProbeReport): string {
       errors: summary.errors,
       durationMs: report.durationMs,
       topLeaks: summary.topLeaks.map(([label, probes]) => ({ label, probes })),
+      /** Why the verdict is `inconclusive` (null otherwise). */
+      inconclusive: summary.inconclusive ?? null,
+      /** The URL given: whether it got an answer (a run whose baseline got none cannot pass). */
+      baseline: summary.baseline ?? null,
     },
     probes: report.results.map(probeJson),
   };

@@ -5,8 +5,23 @@
 import type { ProbeReport } from './runner.js';
 import type { Finding } from './verdict.js';
 
-/** `leaks`: something leaked (exit 1); `inconclusive`: some probes failed (exit 3); `silent`: exit 0. */
+/**
+ * `leaks`: something leaked (exit 1); `inconclusive`: the run cannot vouch for the server, because
+ * some probes failed or the URL given got no answer at all (exit 3); `silent`: exit 0.
+ */
 export type RunVerdict = 'silent' | 'leaks' | 'inconclusive';
+
+/** What the URL given (the baseline request) received: it is what proves the probes reached a server that answers. */
+export interface BaselineSummary {
+  /** The request line sent, e.g. `GET /`. */
+  readonly request: string;
+  /** The Host header it carried. */
+  readonly host: string;
+  /** Whether any byte came back. */
+  readonly answered: boolean;
+  /** The status line, `nothing`, or the connection error. */
+  readonly answer: string;
+}
 
 /** Counts and verdict of a run. */
 export interface RunSummary {
@@ -21,6 +36,10 @@ export interface RunSummary {
   readonly errors: number;
   readonly verdict: RunVerdict;
   readonly exitCode: 0 | 1 | 3;
+  /** Why the run is inconclusive, in one sentence; undefined for the other verdicts. */
+  readonly inconclusive: string | undefined;
+  /** The baseline request and what it got; undefined when the run has none. */
+  readonly baseline: BaselineSummary | undefined;
   /** What leaked most often, most frequent first: `[label, probes]`. */
   readonly topLeaks: readonly (readonly [string, number])[];
 }
@@ -46,6 +65,21 @@ function leakLabel(finding: Finding): string {
   }
 }
 
+/** The baseline request of a report and whether it got any answer. */
+function baselineOf(report: ProbeReport): BaselineSummary | undefined {
+  const result = report.results.find((r) => r.probe.expect === 'baseline');
+  if (result === undefined) return undefined;
+  const { exchange, judgement } = result;
+  const answered = exchange.error === undefined && exchange.bytes.length > 0;
+  const ending = exchange.timedOut ? `held open for ${exchange.elapsedMs} ms` : exchange.ending === 'rst' ? 'reset' : 'closed';
+  return {
+    request: result.probe.title,
+    host: report.target.host,
+    answered,
+    answer: answered ? judgement.answer : exchange.error !== undefined ? `error: ${exchange.error}` : `no byte, connection ${ending}`,
+  };
+}
+
 /** Summarises a report. */
 export function summarise(report: ProbeReport): RunSummary {
   const outcomes = report.results.map((r) => r.judgement.outcome);
@@ -57,7 +91,20 @@ export function summarise(report: ProbeReport): RunSummary {
   }
   const leaks = count('leak');
   const errors = count('error');
-  const verdict: RunVerdict = leaks > 0 ? 'leaks' : errors > 0 ? 'inconclusive' : 'silent';
+  const baseline = baselineOf(report);
+  // A leak is a leak whatever else happened. Silence only counts once the URL given got an answer:
+  // a wrong --host or URL, or a server that refuses everything, is silent to every probe too.
+  const inconclusive =
+    leaks > 0
+      ? undefined
+      : baseline !== undefined && !baseline.answered
+        ? `the URL you gave (${baseline.request}, Host: ${baseline.host}) got no answer (${baseline.answer}), so the silence of the other probes proves nothing: ` +
+          'a wrong URL or --host, or a server that refuses everything, is silent to every probe too. ' +
+          'Probe a URL the server answers, with a Host it serves (--host)'
+        : errors > 0
+          ? `${errors} of ${report.results.length} probes could not be made; run again`
+          : undefined;
+  const verdict: RunVerdict = leaks > 0 ? 'leaks' : inconclusive !== undefined ? 'inconclusive' : 'silent';
   return {
     probes: report.results.length,
     judged: report.results.filter((r) => r.probe.expect !== 'baseline').length,
@@ -67,6 +114,8 @@ export function summarise(report: ProbeReport): RunSummary {
     errors,
     verdict,
     exitCode: verdict === 'leaks' ? 1 : verdict === 'inconclusive' ? 3 : 0,
+    inconclusive,
+    baseline,
     topLeaks: [...tally.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
   };
 }
@@ -81,7 +130,7 @@ export function verdictLine(summary: RunSummary): string {
     return `LEAKS: ${summary.leaks} of ${summary.judged} probes told a scanner something: ${top}.`;
   }
   if (summary.verdict === 'inconclusive') {
-    return `INCONCLUSIVE: nothing leaked, but ${summary.errors} of ${summary.probes} probes could not be made; run again.`;
+    return `INCONCLUSIVE: nothing leaked, but ${summary.inconclusive ?? 'the run proves nothing'}.`;
   }
   return `SILENT: none of the ${summary.judged} probes got anything a scanner could use (${summary.nothing} got no byte, ${summary.plainNotFound} the plain 404).`;
 }

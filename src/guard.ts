@@ -93,9 +93,11 @@ export class Guard {
   }
 
   /**
-   * Takes over every place where Node answers a request by itself (parse errors, header overflow,
-   * timeouts, missing Host, Expect, CONNECT, Upgrade, maxRequestsPerSocket), so that a refused
-   * request never receives a byte. Idempotent; the app's own listeners keep working.
+   * Applies the policy to every request of `server` before any of its 'request' listeners runs,
+   * and takes over every place where Node answers a request by itself (parse errors, header
+   * overflow, timeouts, missing Host, Expect, CONNECT, Upgrade, maxRequestsPerSocket), so that a
+   * refused request never reaches the app and never receives a byte. All that any framework on
+   * node:http needs (Koa, Hono...). Idempotent; the app's own listeners keep working.
    */
   protect<S extends Server>(server: S): S {
     protectServer(server, this);
@@ -104,7 +106,9 @@ export class Guard {
 
   /** `http.createServer()` with the policy applied to `listener` and the server protected. */
   createServer(listener: RequestListener, options: ServerOptions = {}): Server {
-    return this.protect(http.createServer(options, wrapListener(this, listener)));
+    const server = http.createServer(options, wrapListener(this, listener));
+    protectServer(server, this, 'http');
+    return server;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import diagnostics from 'node:diagnostics_channel';
-import type { Guard } from './guard.js';
+import type { AdapterName, Guard } from './guard.js';
 import { HangupConfigError, show } from './errors.js';
 import { FLUSH_LIMIT_MS, responseStarted } from './actions.js';
 import { decision } from './policy/decisions.js';
@@ -10,8 +10,9 @@ import { log } from './log.js';
 import { sourceOfRawPacket, type EventSource } from './events.js';
 
 const PROTECTED_BY = Symbol('hangup.protectedBy');
+const DECIDED_AS = Symbol('hangup.decidedAs');
 const CLOSING = Symbol('hangup.closing');
-type ProtectedServer = Server & { [PROTECTED_BY]?: Guard; requireHostHeader?: boolean };
+type ProtectedServer = Server & { [PROTECTED_BY]?: Guard; [DECIDED_AS]?: AdapterName; requireHostHeader?: boolean };
 type ServerSocket = Socket & {
   [CLOSING]?: true;
   _httpMessage?: ServerResponse | null;
@@ -30,10 +31,13 @@ export function clientErrorReason(error: unknown): string {
 }
 
 /**
- * Installs hangup's server-level listeners. Each one replaces an answer Node would write itself
- * with the policy's decision, so a refused request gets zero bytes wherever it is refused.
+ * Installs hangup's server-level decision and listeners. Every request is decided before any
+ * 'request' listener of the app runs, so `protect(server)` alone protects any framework on
+ * node:http (Koa, Hono, Express or Fastify in any order); and each listener replaces an answer Node
+ * would write itself with the policy's decision, so a refused request gets zero bytes wherever it
+ * is refused. `adapter` names who protected the server in reports (`'express'` for `h.listen()`...).
  */
-export function protectServer(server: Server, guard: Guard): void {
+export function protectServer(server: Server, guard: Guard, adapter: AdapterName = 'server'): void {
   if (typeof server !== 'object' || server === null || typeof (server as Server).prependListener !== 'function') {
     throw new HangupConfigError(
       'HANGUP_INVALID_SERVER',
@@ -42,7 +46,11 @@ export function protectServer(server: Server, guard: Guard): void {
     );
   }
   const target = server as ProtectedServer;
-  if (target[PROTECTED_BY] === guard) return;
+  if (target[PROTECTED_BY] === guard) {
+    // Protected again by an adapter (the Fastify plugin after protect()): report under its name.
+    if (adapter !== 'server') target[DECIDED_AS] = adapter;
+    return;
+  }
   if (target[PROTECTED_BY] !== undefined) {
     throw new HangupConfigError(
       'HANGUP_INVALID_SERVER',
@@ -51,14 +59,17 @@ export function protectServer(server: Server, guard: Guard): void {
     );
   }
   target[PROTECTED_BY] = guard;
+  target[DECIDED_AS] = adapter;
   const report = guard.mode === 'report';
+  decideBeforeListeners(target, guard);
 
   if (report) {
     // Report mode keeps Node's own 400 for a missing Host; it is only observed, before Node answers.
     reportMissingHost(target, guard);
-  } else {
+  } else if (guard.policy.refusesMissingHost) {
     // A missing Host on HTTP/1.1 is answered by Node with a 400 and no event at all. Let such
-    // requests through to the request listener, where the hostHeader detector drops them.
+    // requests through to the server-level decision, which drops them. A policy that would let
+    // them through (hostHeader off, no hosts) keeps Node's 400: never laxer than Node.
     target.requireHostHeader = false;
   }
 
@@ -109,6 +120,24 @@ export function protectServer(server: Server, guard: Guard): void {
       report ? ' in report mode: Node keeps its own 400/408/431 answers, hangup only reports' : '',
     );
   }
+}
+
+/**
+ * Makes the server decide each request before emitting 'request' to any listener: a refused
+ * request is answered or dropped here and no listener of the app ever sees it, whatever was
+ * registered first. Done on the server's own `emit`, because a listener cannot stop the listeners
+ * after it. The decision is kept on the request, so `wrap()` and the adapters reuse it (one
+ * decision, one report per request).
+ */
+function decideBeforeListeners(server: ProtectedServer, guard: Guard): void {
+  const emit = server.emit;
+  server.emit = function hangupEmit(this: ProtectedServer, event: string | symbol, req?: unknown, res?: unknown): boolean {
+    if (event === 'request' && guard.apply(guard.decisionOf(req as IncomingMessage), req as IncomingMessage, res as ServerResponse, this[DECIDED_AS] ?? 'server')) {
+      return true;
+    }
+    // eslint-disable-next-line prefer-rest-params -- passes every argument on as given, without copying them
+    return Reflect.apply(emit, this, arguments) as boolean;
+  };
 }
 
 /** What is known of the request behind a parse error, for its report. */

@@ -8,6 +8,7 @@ import type { Guard } from '../guard.js';
 import { toGuard, type GuardOrOptions } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
 import { ensureState, hasState } from '../request-state.js';
+import { protectServer } from '../server.js';
 import { HangupConfigError, show } from '../errors.js';
 import { compileFrameworkErrors, refuseFrameworkError, type FrameworkErrorsOption } from './framework-errors.js';
 
@@ -89,7 +90,8 @@ export function hangupExpress(guardOrOptions: GuardOrOptions, options: HangupExp
     if (typeof app !== 'function') {
       throw new TypeError(`hangup: listen(app): expected an Express app (a function), got ${typeof app}.`);
     }
-    const server = guard.protect(http.createServer(app));
+    const server = http.createServer(app);
+    protectServer(server, guard, 'express');
     continueWhenBodyIsRead(server, guard);
     giveStateBeforeExpress(server);
     server.listen(port, host, callback);

@@ -15,6 +15,7 @@ import type { HangupOptions } from '../types.js';
 import { HangupConfigError, show } from '../errors.js';
 import { toGuard } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
+import { protectServer } from '../server.js';
 import { RouteCollector, translateSimplePath, type AppRoutes } from './route-syntax.js';
 import {
   compileFrameworkErrors,
@@ -136,7 +137,7 @@ function install(fastify: FastifyLike, guard: Guard, errorSettings: FrameworkErr
   // writable, which it is while protect() lets an earlier pipelined response finish. Remove it:
   // with the server protected, every parser error is the policy's (a drop).
   const fastifyClientError = server.listeners('clientError');
-  guard.protect(server);
+  protectServer(server, guard, 'fastify');
   continueWhenBodyIsRead(server, guard);
   for (const listener of fastifyClientError) server.removeListener('clientError', listener as () => void);
 

@@ -71,6 +71,14 @@ export class Policy {
     this.methodMismatchDecision = decision(this.settings.unknownRoute, 'route:method-mismatch');
   }
 
+  /**
+   * Whether a request without Host is always refused (the hostHeader detector, or a hosts list):
+   * only then may `protect()` take Node's own 400 for it away.
+   */
+  get refusesMissingHost(): boolean {
+    return this.hostMatcher !== null || this.detectors.some((d) => d.name === 'hostHeader');
+  }
+
   /** Whether any custom rule is report-only (`mode: 'report'`). */
   get hasReportOnlyRules(): boolean {
     return this.rules.some((r) => r.reportOnly);

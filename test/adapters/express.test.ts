@@ -138,7 +138,8 @@ for (const [label, express] of versions) {
         const second = await rawRequest(port, ten, { waitMs: 300 });
         assert.equal(second.text.split('HTTP/1.1 200 OK').length - 1, 9);
         assert.equal(second.ending, 'fin');
-        assert.equal(server.listenerCount('request'), before + 1);
+        // protect() decides (and gives each request its state) before Express: the adapter adds no listener.
+        assert.equal(server.listenerCount('request'), before);
         const stats = guard.stats();
         assert.deepEqual([stats.actions.allow, stats.actions.drop, stats.total], [29, 1, 30]);
       } finally {

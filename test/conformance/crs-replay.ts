@@ -89,10 +89,19 @@ export async function replay<C extends ReplayCase>(cases: readonly C[], options:
     reasons.set(port, list);
   };
   const server = http.createServer(options.server ?? {}, (req, res) => {
-    record(req.socket, guard.decisionOf(req).reason);
     if (guard.handle(req, res, 'http')) app(req, res);
   });
   guard.protect(server);
+  // protect() decides each request before 'request' reaches any listener, so a refused request
+  // never reaches one: record the decision on the way in, before protect()'s own step.
+  const emit = server.emit;
+  server.emit = function recordingEmit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'request') {
+      const req = args[0] as IncomingMessage;
+      record(req.socket, guard.decisionOf(req).reason);
+    }
+    return Reflect.apply(emit, this, [event, ...args]) as boolean;
+  };
   // Expect is decided before 'request'. Record it there; the app's own listener then answers
   // allowed requests the way Node would (hangup answers refused ones itself).
   server.prependListener('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

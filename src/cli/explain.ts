@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { Guard } from '../guard.js';
 import { HangupConfigError } from '../errors.js';
 import type { ExplainOptions, Explanation } from '../types.js';
-import { loadPolicy, PolicyFileError } from './load-policy.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, loadPolicy, PolicyFileError } from './load-policy.js';
 
 /** The `--help` text. */
 export const EXPLAIN_HELP = `usage: hangup explain --config <file> [options] <request>...
@@ -19,12 +19,17 @@ wire, and which route, rule or detector decided. Nothing is sent anywhere.
                             or as the default export, or a .json file holding the options
                             (rules as { "notFound": "GET /favicon.ico" }, { "drop": ["/.env"] })
   --export <name>           take the options from this named export of the module instead
+  --load-timeout <ms>       how long loading the module may take (default ${DEFAULT_LOAD_TIMEOUT_MS})
   --host <name>             the Host header (default: the first name in the policy's hosts, with
                             '*.' replaced by 'www.', or 'localhost' when it has none)
   --header '<Name: value>'  another request header; repeat for more
   --remote-address <ip>     the peer address, for trustedProxies
   --json                    print a JSON array: one { request, decision, enforced, wire, reportOnly, text } per request
   -h, --help                show this help
+
+The module is run to be read: keep the policy in a module of its own that starts nothing. If
+loading it starts a server, the command says so and still exits once done; if loading does not
+finish in time, fails, or ends the process, the command exits with 2 and says why.
 
 exit codes: 0 every request is allowed, 1 at least one is refused (404 or drop; in report mode
 too), 2 bad arguments or a bad policy file
@@ -38,6 +43,7 @@ interface ExplainArgs {
   readonly help: boolean;
   readonly config: string;
   readonly exportName: string | undefined;
+  readonly loadTimeoutMs: number;
   readonly requests: readonly string[];
   readonly options: ExplainOptions;
   readonly json: boolean;
@@ -60,6 +66,7 @@ function parse(argv: readonly string[]): ExplainArgs {
         help: { type: 'boolean', short: 'h' },
         config: { type: 'string', short: 'c' },
         export: { type: 'string' },
+        'load-timeout': { type: 'string' },
         host: { type: 'string' },
         header: { type: 'string', multiple: true },
         'remote-address': { type: 'string' },
@@ -74,10 +81,15 @@ function parse(argv: readonly string[]): ExplainArgs {
   if (!help && values.config === undefined) throw new UsageError('give the policy file with --config <file>');
   if (!help && positionals.length === 0) throw new UsageError("give at least one request, e.g. 'GET /wp-login.php'");
   const headers = Object.fromEntries((values.header ?? []).map(parseHeader));
+  const timeout = values['load-timeout'];
+  if (timeout !== undefined && (!/^\d+$/.test(timeout) || Number(timeout) < 100 || Number(timeout) > 600_000)) {
+    throw new UsageError(`--load-timeout: ${JSON.stringify(timeout)} is not a whole number of milliseconds from 100 to 600000`);
+  }
   return {
     help,
     config: values.config ?? '',
     exportName: values.export,
+    loadTimeoutMs: timeout === undefined ? DEFAULT_LOAD_TIMEOUT_MS : Number(timeout),
     requests: positionals,
     options: {
       ...(values.host === undefined ? {} : { host: values.host }),
@@ -113,7 +125,13 @@ export async function run(argv: string[], io: ExplainIo = { stdout: process.stdo
       io.stdout.write(EXPLAIN_HELP);
       return 0;
     }
-    const policy = await loadPolicy(args.config, args.exportName);
+    const loaded = await loadPolicy(args.config, {
+      exportName: args.exportName,
+      timeoutMs: args.loadTimeoutMs,
+      onAsyncError: (message) => io.stderr.write(`hangup explain: note: ${message}\n`),
+    });
+    for (const note of loaded.sideEffects) io.stderr.write(`hangup explain: note: ${note}\n`);
+    const policy = loaded.options;
     const guard = new Guard(policy);
     const assumedHost = args.options.host === undefined ? defaultHost(policy.hosts) : undefined;
     const options = assumedHost === undefined ? args.options : { ...args.options, host: assumedHost };

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hangup, drop, HangupConfigError, type HangupOptions } from '../../src/index.js';
@@ -145,6 +146,14 @@ function cli(...args: string[]): Promise<CliResult> {
   return runHangup(['explain', ...args]);
 }
 
+/** Runs `hangup explain <args>` with a 20 s bound: a command that hangs exits with code null. */
+function bounded(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runHangup(['explain', ...args], 'dist', { env, timeoutMs: 20_000 });
+}
+
+/** The advice every message about an app module ends with. */
+const KEEP_APART = /keep the policy in a module of its own that starts nothing \(e\.g\. policy\.ts: export const policy = \{ \.\.\. \}\) and import it in the app/;
+
 describe('hangup explain (the CLI, as a process)', () => {
   test('JSON policy, allowed request: exit 0 and the explanation', async () => {
     const r = await cli('--config', fixture('policy.json'), '--host', 'example.com', 'GET /users/1');
@@ -206,6 +215,7 @@ describe('hangup explain (the CLI, as a process)', () => {
       [['--config', fixture('missing.json'), 'GET /'], /missing.json: cannot read it/],
       [['--config', fixture('policy.ts'), '--export', 'nope', 'GET /'], /no policy found in 'nope' \(it exports policy\)/],
       [['--config', fixture('../helpers.ts'), 'GET /'], /no policy found in 'policy' or 'default'/],
+      [['--config', fixture('policy.json'), '--load-timeout', '5', 'GET /'], /--load-timeout: "5" is not a whole number of milliseconds from 100 to 600000/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args);
@@ -219,6 +229,66 @@ describe('hangup explain (the CLI, as a process)', () => {
     const r = await cli('--config', fixture('bad-policy.json'), 'GET /');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /hangup explain: hangup: route: unknown option; did you mean 'routes'\?/);
+  });
+
+  test('an app module that starts a server and exports no policy: exit 2, the message, and the process ends', async () => {
+    const r = await bounded(['--config', fixture('app-no-policy.ts'), 'GET /']);
+    assert.equal(r.code, 2, `did not exit (${r.elapsedMs} ms): ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^hangup explain: \S+app-no-policy\.ts: no policy found in 'policy' or 'default' \(it exports app\)\. Export the options as 'policy' or as the default export, or name the export with --export\. Loading it also started a server \(listen\(0, "127\.0\.0\.1"\)\): /,
+    );
+    assert.match(r.stderr, KEEP_APART);
+  });
+
+  test('an app module that exports its policy and starts a server: the explanation, a note, and the process ends', async () => {
+    const r = await bounded(['--config', fixture('app-listens.ts'), 'GET /', 'GET /.env']);
+    assert.equal(r.code, 1, `did not exit (${r.elapsedMs} ms): ${r.stderr}`);
+    assert.match(r.stdout, /^\(no --host given: assuming Host: example\.com\)\n\nGET \/ \(Host: example\.com\): allowed[^]*\n\nGET \/\.env \(Host: example\.com\): dropped/);
+    assert.match(
+      r.stderr,
+      /^hangup explain: note: loading \S+app-listens\.ts started a server \(listen\(0, "127\.0\.0\.1"\)\); hangup explain does not need it and exits once done; /,
+    );
+    assert.match(r.stderr, KEEP_APART);
+  });
+
+  test('an app module whose server cannot listen (port in use, no error listener): noted, no crash, the explanation', async () => {
+    const taken = http.createServer();
+    const port = await listen(taken);
+    try {
+      const r = await bounded(['--config', fixture('app-port-taken.ts'), '--host', 'example.com', 'GET /'], { HANGUP_TEST_PORT: String(port) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'GET / (Host: example.com): allowed: it reaches the application.\nWhy: the route "GET /" allows it (allow, route:matched).\n');
+      assert.match(r.stderr, new RegExp(`^hangup explain: note: \\S+app-port-taken\\.ts: code started by loading it failed \\(listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}\\); ignored\\.\\n`));
+      assert.doesNotMatch(r.stderr, /Unhandled 'error' event|\n {4}at /);
+    } finally {
+      await close(taken);
+    }
+  });
+
+  test('an app module that waits at top level for ever: exit 2 at --load-timeout, saying why', async () => {
+    const r = await bounded(['--config', fixture('app-waits.ts'), '--load-timeout', '1500', 'GET /']);
+    assert.equal(r.code, 2, `did not exit (${r.elapsedMs} ms): ${r.stderr}`);
+    assert.ok(r.elapsedMs >= 1500 && r.elapsedMs < 15_000, `${r.elapsedMs} ms`);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^hangup explain: \S+app-waits\.ts: loading it did not finish within 1500 ms\. It started a server \(listen\(0, "127\.0\.0\.1"\)\) and is still waiting at top level\. [^]*, or raise --load-timeout\.\n$/,
+    );
+  });
+
+  test('an app module that calls process.exit(0) while loading: said, and exit 2, never 0', async () => {
+    const r = await bounded(['--config', fixture('app-exits.mjs'), 'GET /']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^hangup explain: \S+app-exits\.mjs: loading it ended the process \(exit code 0\) before its policy could be read: /);
+  });
+
+  test('a module that exports the guard instead of its options: exit 2, export the options', async () => {
+    const r = await bounded(['--config', fixture('guard-export.ts'), 'GET /']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /'policy' is a guard \(the result of hangup\(\.\.\.\)\), not the options it was made from\. Export the options object/);
   });
 
   test('--help: exit 0, the options and the exit codes', async () => {

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import express5 from 'express5';
 import { hangup } from 'hangup';
 import { sitePolicy } from '../../examples/site-policy.js';
@@ -50,6 +51,16 @@ test('--help prints the usage and the leak definition, exit 0', async () => {
   assert.equal(result.stderr, '');
   const top = await hangupCli(['--help']);
   assert.match(top.stdout, /hangup probe +replay scanner and attack requests/);
+  assert.match(top.stdout, /hangup --version \(-v\) for the version/);
+});
+
+test('--version and -v print the package version, from the sources and from the build, exit 0', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  for (const [flag, entry] of [['--version', 'dist'], ['-v', 'dist'], ['--version', 'src']] as const) {
+    const result = await hangupCli([flag], entry);
+    assert.deepEqual([result.code, result.stdout, result.stderr], [0, `${version}\n`, ''], `${flag} (${entry})`);
+  }
 });
 
 test('bad arguments are refused with a message naming the problem, exit 2, nothing probed', async () => {

@@ -175,6 +175,23 @@ export class Guard {
     return refuse;
   }
 
+  /**
+   * Applies a decision taken on a connection before any HTTP exists (a TLS ClientHello): a refusal
+   * closes it with zero bytes by the `close` mode, never with the fixed 404 (there is no HTTP to
+   * answer in). Returns true when hangup refused the connection.
+   */
+  applyToConnection(decided: Decision, socket: Socket, source: EventSource): boolean {
+    const refuse = decided.action !== 'allow' && this.mode === 'enforce';
+    let wire: Wire = 'none';
+    if (refuse && !socket.destroyed) {
+      const close = this.policy.settings.close;
+      closeSocket(socket, close);
+      wire = close === 'reset' ? 'rst' : 'fin';
+    }
+    this.record(decided, wire, source, 'server');
+    return refuse;
+  }
+
   private refuseSocket(decided: Decision, socket: Socket, pendingResponse: boolean): Wire {
     const close = this.policy.settings.close;
     if (socket.destroyed) return 'none';

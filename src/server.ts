@@ -8,6 +8,8 @@ import { decision } from './policy/decisions.js';
 import { parserErrorReason } from './detectors/parser-errors.js';
 import { log } from './log.js';
 import { sourceOfRawPacket, type EventSource } from './events.js';
+import type { Server as TlsServer } from 'node:tls';
+import { installClientHelloGate, tlsErrorReason } from './tls/sni-gate.js';
 
 const PROTECTED_BY = Symbol('hangup.protectedBy');
 const DECIDED_AS = Symbol('hangup.decidedAs');
@@ -27,7 +29,7 @@ export function isProtected(server: Server, guard: Guard): boolean {
 
 /** The reason a `clientError` is reported under: `parser:HPE_*`, `parser:timeout`, ... (see detectors/parser-errors.ts). */
 export function clientErrorReason(error: unknown): string {
-  return parserErrorReason(error);
+  return tlsErrorReason(error) ?? parserErrorReason(error);
 }
 
 /**
@@ -62,6 +64,8 @@ export function protectServer(server: Server, guard: Guard, adapter: AdapterName
   target[DECIDED_AS] = adapter;
   const report = guard.mode === 'report';
   decideBeforeListeners(target, guard);
+  // TLS servers (https, http2 secure, tls): the ClientHello is decided before Node's TLS layer.
+  installClientHelloGate(target as unknown as TlsServer, guard);
 
   if (report) {
     // Report mode keeps Node's own 400 for a missing Host; it is only observed, before Node answers.

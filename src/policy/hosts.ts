@@ -18,6 +18,7 @@ export function normalizeHost(value: string | undefined): string {
 }
 
 const NAME = /^(\*\.)?([a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/;
+const IPV4_LITERAL = /^\d{1,3}(\.\d{1,3}){3}$/;
 const IPV6 = /^\[?([0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*)\]?$/;
 
 /** Matches normalised hosts against the `hosts` option: exact names and `*.suffix` wildcards. */
@@ -62,6 +63,12 @@ export class HostMatcher {
     const name = value.endsWith('.') ? value.slice(0, -1) : value;
     if (name.startsWith('*.')) this.suffixes.push(name.slice(1));
     else this.exact.add(name);
+  }
+
+  /** Whether an IP literal is listed (clients that connect by address send no TLS server name). */
+  get hasAddress(): boolean {
+    for (const host of this.exact) if (host.charCodeAt(0) === 0x5b /* [ */ || IPV4_LITERAL.test(host)) return true;
+    return false;
   }
 
   /** Whether a normalised host is allowed. */

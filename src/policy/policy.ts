@@ -79,6 +79,21 @@ export class Policy {
     return this.hostMatcher !== null || this.detectors.some((d) => d.name === 'hostHeader');
   }
 
+  /**
+   * Why a TLS ClientHello's server name (SNI; null when it sent none) is not one the `hosts` option
+   * serves, or undefined when it is (always, without `hosts`). Names are matched as Host values;
+   * no name is served only when an IP literal is listed.
+   */
+  serverNameRefusal(serverName: string | null): 'tls:unknown-server-name' | 'tls:no-server-name' | undefined {
+    const hostMatcher = this.hostMatcher;
+    if (hostMatcher === null) return undefined;
+    if (serverName === null) return hostMatcher.hasAddress ? undefined : 'tls:no-server-name';
+    let name = serverName.toLowerCase();
+    if (name.length > 1 && name.endsWith('.')) name = name.slice(0, -1);
+    if (name.length > 253 || !/^[a-z0-9_.-]+$/.test(name)) return 'tls:unknown-server-name';
+    return hostMatcher.matches(name) ? undefined : 'tls:unknown-server-name';
+  }
+
   /** Whether any custom rule is report-only (`mode: 'report'`). */
   get hasReportOnlyRules(): boolean {
     return this.rules.some((r) => r.reportOnly);

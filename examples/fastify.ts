@@ -7,7 +7,6 @@
  * answered with Fastify's JSON error (`frameworkErrors: 'refuse'`).
  */
 import Fastify from 'fastify';
-import { hangup } from 'hangup';
 import { hangupFastify } from 'hangup/fastify';
 import { sitePolicy, pageFor, port, orderBody, orderBodyProblem, orderBodyError } from './site-policy.js';
 
@@ -21,9 +20,11 @@ const app = Fastify({
   onConstructorPoisoning: 'remove',
 });
 
-// Register first (and await it) so the hook runs before any other and sees every route.
+// Register first (and await it) so the hook runs before any other and sees every route. Given the
+// policy's options (not a guard), the plugin matches routes as Fastify's router does (case-sensitive,
+// a trailing slash is another path), so hangup and Fastify agree on every path.
 // frameworkErrors: a body Fastify refuses (415, 413, 400) is dropped, not answered with its JSON.
-await app.register(hangupFastify, { guard: hangup(sitePolicy), frameworkErrors: 'refuse' });
+await app.register(hangupFastify, { ...sitePolicy, frameworkErrors: 'refuse' });
 
 // HTML forms and `curl -d` post application/x-www-form-urlencoded, which Fastify does not read by itself.
 app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

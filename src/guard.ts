@@ -214,8 +214,12 @@ export class Guard {
    */
   private record(decided: Decision, wire: Wire, source: EventSource, adapter: AdapterName): void {
     const state = ensureState(source);
-    if (state.recorded === decided) return;
+    const previous = state.recorded;
+    if (previous === decided) return;
     state.recorded = decided;
+    // Allowed first, then refused by a later step (the framework's router or error handler): the
+    // request counts once in stats(), as its refusal. Its allow event has already gone out.
+    if (previous?.action === 'allow') this.counters.uncount(previous, this.mode === 'enforce');
     const reportOnly = state.reportOnly;
     if (reportOnly !== undefined) {
       state.reportOnly = undefined;

@@ -31,6 +31,14 @@ export class DecisionCounters {
     else tally.reported++;
   }
 
+  /** Takes back one count of a decision that a later one replaced for the same request. */
+  uncount(decided: Decision, enforced: boolean): void {
+    const tally = this.tallies.get(decided) ?? this.tallies.get(decision(decided.action, decided.reason));
+    if (tally === undefined) return;
+    if (enforced && tally.enforced > 0) tally.enforced--;
+    else if (!enforced && tally.reported > 0) tally.reported--;
+  }
+
   /** A snapshot of the counts, safe to keep or serialise. */
   snapshot(): GuardStats {
     const actions: Record<Action, number> = { allow: 0, notFound: 0, drop: 0 };

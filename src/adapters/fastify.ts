@@ -12,6 +12,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Guard } from '../guard.js';
 import type { HangupOptions } from '../types.js';
+import type { PathSettings } from '../policy/routes.js';
 import { HangupConfigError, show } from '../errors.js';
 import { toGuard } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
@@ -71,7 +72,12 @@ interface RouteLike {
 /** The parts of a Fastify instance the plugin uses (Fastify 4 and 5 alike). */
 interface FastifyLike {
   readonly server: Server;
-  readonly initialConfig?: { readonly http2?: boolean };
+  readonly initialConfig?: {
+    readonly http2?: boolean;
+    readonly caseSensitive?: boolean;
+    readonly ignoreTrailingSlash?: boolean;
+    readonly routerOptions?: { readonly caseSensitive?: boolean; readonly ignoreTrailingSlash?: boolean } | null;
+  };
   addHook(name: 'onRequest', hook: (request: RequestLike, reply: ReplyLike, done: () => void) => void): unknown;
   addHook(name: 'onRoute', hook: (route: RouteLike) => void): unknown;
   addHook(name: 'onError', hook: (request: RequestLike, reply: ReplyLike, error: unknown, done: () => void) => void): unknown;
@@ -90,10 +96,45 @@ const WRAPPED = Symbol('hangup.fastify.wrapped');
 type WriteHead = ServerResponse['writeHead'] & { [WATCHING]?: true };
 type WrappedServer = Server & { [WRAPPED]?: Guard };
 
-function pluginGuard(options: HangupFastifyOptions | undefined): Guard {
+/** How Fastify's router matches paths, from its options (Fastify 5 keeps them in `routerOptions`). */
+function fastifyPathSettings(fastify: FastifyLike): PathSettings {
+  const config = fastify.initialConfig;
+  const router = config?.routerOptions;
+  return {
+    caseSensitive: router?.caseSensitive ?? config?.caseSensitive ?? true,
+    strictTrailingSlash: !(router?.ignoreTrailingSlash ?? config?.ignoreTrailingSlash ?? false),
+  };
+}
+
+let warnedMatching = false;
+
+/**
+ * A guard built elsewhere keeps its own path settings. If they differ from Fastify's, hangup
+ * allows paths Fastify's router does not match (or the reverse): `explain` and the events then
+ * disagree with what the server does. Said once per process.
+ */
+function warnIfMatchingDiffers(guard: Guard, fastify: FastifyLike): void {
+  if (warnedMatching || guard.policy.routeTable === null) return;
+  const ours = guard.policy.settings;
+  const theirs = fastifyPathSettings(fastify);
+  if (ours.caseSensitive === theirs.caseSensitive && ours.strictTrailingSlash === theirs.strictTrailingSlash) return;
+  warnedMatching = true;
+  process.emitWarning(
+    `hangup: the guard matches routes with caseSensitive: ${ours.caseSensitive}, strictTrailingSlash: ${ours.strictTrailingSlash}, ` +
+      `but this Fastify router with caseSensitive: ${theirs.caseSensitive}, strictTrailingSlash: ${theirs.strictTrailingSlash}, so ` +
+      'hangup allows paths Fastify then answers as unrouted (or the reverse). Build the guard with the same settings, or pass ' +
+      "the policy's options to the plugin instead of a guard: it then follows Fastify's settings.",
+    { code: 'HANGUP_FASTIFY_MATCHING' },
+  );
+}
+
+function pluginGuard(options: HangupFastifyOptions | undefined, fastify: FastifyLike): Guard {
   const given = (options ?? {}) as Record<string, unknown>;
   const own = Object.fromEntries(Object.entries(given).filter(([key]) => !REGISTER_OPTIONS.has(key)));
-  if (!('guard' in own)) return toGuard(own as HangupOptions, 'register(hangupFastify, options)');
+  if (!('guard' in own)) {
+    // The policy's options: routes match as Fastify's router does, unless the options say otherwise.
+    return toGuard({ ...fastifyPathSettings(fastify), ...(own as HangupOptions) }, 'register(hangupFastify, options)');
+  }
   if (!(own.guard instanceof Guard) || Object.keys(own).length > 1) {
     throw new HangupConfigError(
       'HANGUP_INVALID_OPTIONS',
@@ -102,6 +143,7 @@ function pluginGuard(options: HangupFastifyOptions | undefined): Guard {
         'Pass either { guard: hangup(options) } or the options themselves.',
     );
   }
+  warnIfMatchingDiffers(own.guard, fastify);
   return own.guard;
 }
 
@@ -114,7 +156,7 @@ function pluginErrorSettings(options: HangupFastifyOptions | undefined): Framewo
 
 function plugin(instance: object, options: HangupFastifyOptions, done: (error?: Error) => void): void {
   try {
-    install(instance as FastifyLike, pluginGuard(options), pluginErrorSettings(options));
+    install(instance as FastifyLike, pluginGuard(options, instance as FastifyLike), pluginErrorSettings(options));
   } catch (error) {
     done(error as Error);
     return;

@@ -21,6 +21,8 @@ const files = (paths.length > 0 ? paths : find('test')).sort();
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
-  { stdio: 'inherit' },
+  // Servers under test refuse thousands of requests: their first-refusal hints (see src/first-refusal.ts)
+  // would only be noise here. test/first-refusal.test.ts turns them on where it checks them.
+  { stdio: 'inherit', env: { ...process.env, HANGUP_HINTS: process.env.HANGUP_HINTS ?? '0' } },
 );
 process.exit(result.status ?? 1);

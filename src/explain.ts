@@ -58,7 +58,7 @@ const WIRE_WORDS: Record<Wire, string> = {
 };
 
 /** Why, in words, for a decision's reason. */
-function because(decided: Decision, method: string, host: string | undefined, ctx: ExplainContext): string {
+export function because(decided: Decision, method: string, host: string | undefined, ctx: ExplainContext): string {
   const rule = decided.rule === undefined ? '' : sanitize(decided.rule, MAX_PATH);
   const unknownRoute = `unknownRoute is '${ctx.policy.settings.unknownRoute}'`;
   switch (decided.reason) {

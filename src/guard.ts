@@ -16,7 +16,8 @@ import { log } from './log.js';
 import { buildEvent, EventSink, logEvent, type EventSource } from './events.js';
 import { DecisionCounters } from './stats.js';
 import { compileProxyMode, type ProxyMode } from './proxy.js';
-import { explainRequest } from './explain.js';
+import { because, explainRequest, type ExplainContext } from './explain.js';
+import { FirstRefusalHints } from './first-refusal.js';
 import { isProtected, protectServer } from './server.js';
 import { wrapListener } from './adapters/http.js';
 import { decision } from './policy/decisions.js';
@@ -38,6 +39,7 @@ export class Guard {
   private readonly proxy: ProxyMode | null;
   private readonly events: EventSink | null;
   private readonly counters = new DecisionCounters();
+  private readonly hints: FirstRefusalHints | null;
   private readonly collectReportOnly: boolean;
   private warnedUnprotected = false;
 
@@ -47,6 +49,7 @@ export class Guard {
     this.proxy = compileProxyMode(options?.behindProxy, options?.trustedProxies);
     this.events = options?.onDecision === undefined ? null : new EventSink(options.onDecision, options.events ?? 'all');
     this.collectReportOnly = this.policy.hasReportOnlyRules;
+    this.hints = FirstRefusalHints.create(options?.hints);
     if (log.config.enabled) {
       log.config(
         'mode %s; %s',
@@ -68,7 +71,11 @@ export class Guard {
    * words. No socket is involved; for trying a policy and for the `hangup explain` command.
    */
   explain(request: string, options: ExplainOptions = {}): Explanation {
-    return explainRequest({ policy: this.policy, mode: this.mode, proxy: this.proxy, close: this.policy.settings.close }, request, options);
+    return explainRequest(this.explainContext(), request, options);
+  }
+
+  private explainContext(): ExplainContext {
+    return { policy: this.policy, mode: this.mode, proxy: this.proxy, close: this.policy.settings.close };
   }
 
   /** Whether a drop for a connection from `remoteAddress` becomes the fixed 404 (proxy-aware mode). */
@@ -232,8 +239,10 @@ export class Guard {
     this.counters.count(decided, enforced);
     const emit = this.events !== null && this.events.wants(decided);
     const logged = log.decide.enabled || (decided.action !== 'allow' && (enforced ? log.drop.enabled : log.report.enabled));
-    if (!emit && !logged) return;
+    const hint = enforced && decided.action !== 'allow' && this.hints !== null && this.hints.wants(decided);
+    if (!emit && !logged && !hint) return;
     const event = buildEvent(decided, enforced, wire, source, adapter);
+    if (hint) this.hints?.print(event, because(decided, event.method, event.host ?? undefined, this.explainContext()));
     if (logged) logEvent(event);
     if (emit) this.events?.emit(event);
   }

@@ -215,6 +215,13 @@ export interface HangupOptions {
   /** Which decisions `onDecision` receives: `'all'` (default) or only `'refusals'` (notFound and drop). */
   readonly events?: DecisionEventFilter;
   /**
+   * The first time each reason refuses a request, one line on stderr says what was refused, why,
+   * and which option changes it, so a first run on `localhost` never fails silently. Default: on,
+   * unless `NODE_ENV` is `production` or the environment has `HANGUP_HINTS=0`; never more than one
+   * line per reason and guard.
+   */
+  readonly hints?: boolean;
+  /**
    * Every connection comes through a reverse proxy or CDN: drops are answered with the fixed 404
    * and `Connection: close` instead, because the proxy would turn a silent close into a 502 and
    * clients would retry. Default `false`. To keep drops for direct connections, use `trustedProxies`.

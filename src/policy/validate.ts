@@ -15,6 +15,7 @@ export const optionNames = [
   'mode',
   'onDecision',
   'events',
+  'hints',
   'behindProxy',
   'trustedProxies',
 ] as const satisfies readonly (keyof HangupOptions)[];
@@ -94,6 +95,9 @@ function validateRolloutOptions(o: Record<string, unknown>): void {
       'events',
       `expected 'all' or 'refusals', got ${show(o.events)}. It chooses which decisions reach onDecision.`,
     );
+  }
+  if (o.hints !== undefined && typeof o.hints !== 'boolean') {
+    throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'hints', `expected true or false, got ${show(o.hints)}.`);
   }
   if (o.events !== undefined && o.onDecision === undefined) {
     throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'events', `has no effect without onDecision. Give onDecision, or remove events.`);

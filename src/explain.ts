@@ -2,6 +2,7 @@ import type { CloseMode, Decision, EnforcementMode, ExplainOptions, Explanation,
 import type { Policy } from './policy/policy.js';
 import type { ProxyMode } from './proxy.js';
 import { MAX_PATH, sanitize } from './log.js';
+import { explainedAsHttp2, isHttp2Head } from './http2/head.js';
 
 /**
  * `guard.explain()`: decides a request written as a line of text and says, in words, what would
@@ -33,6 +34,8 @@ export function requestFromLine(line: unknown, options: ExplainOptions = {}): Re
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = String(value);
   if (options.host !== undefined) headers.host = options.host;
   const rawHeaders = Object.entries(headers).flat();
+  // HTTP/2.0 is explained as a request on an HTTP/2 stream (`:authority` given as `host`).
+  if ((version ?? options.httpVersion) === '2.0') return explainedAsHttp2({ method: second === undefined ? 'GET' : first.toUpperCase(), url: second ?? first, headers, rawHeaders, remoteAddress: options.remoteAddress });
   return {
     method: second === undefined ? 'GET' : first.toUpperCase(),
     url: second ?? first,
@@ -44,9 +47,10 @@ export function requestFromLine(line: unknown, options: ExplainOptions = {}): Re
 }
 
 /** The wire outcome of an enforced decision. */
-function wireOf(decided: Decision, ctx: ExplainContext, remoteAddress: string | undefined): Wire {
+function wireOf(decided: Decision, ctx: ExplainContext, remoteAddress: string | undefined, http2 = false): Wire {
   if (ctx.mode === 'report' || decided.action === 'allow') return 'none';
   if (decided.action === 'notFound' || ctx.proxy?.isProxied(remoteAddress) === true) return '404';
+  if (http2) return 'rst-stream';
   return ctx.close === 'reset' ? 'rst' : 'fin';
 }
 
@@ -55,6 +59,7 @@ const WIRE_WORDS: Record<Wire, string> = {
   '404': 'answered with the fixed 404',
   fin: 'dropped: zero bytes written, then the connection is closed (FIN)',
   rst: 'dropped: zero bytes written, then the connection is reset (RST, best effort)',
+  'rst-stream': 'dropped: this HTTP/2 stream is reset with RST_STREAM(PROTOCOL_ERROR), nothing else is sent on it',
 };
 
 /** Why, in words, for a decision's reason. */
@@ -94,7 +99,7 @@ export function explainRequest(ctx: ExplainContext, line: string, options: Expla
   const req = requestFromLine(line, options);
   const reportOnly: Decision[] = [];
   const decided = ctx.policy.decide(req, (matched) => reportOnly.push(matched));
-  const wire = wireOf(decided, ctx, options.remoteAddress);
+  const wire = wireOf(decided, ctx, options.remoteAddress, isHttp2Head(req));
   const enforced = ctx.mode === 'enforce';
   const method = req.method ?? 'GET';
   const host = (req.headers as Record<string, string | undefined>).host;

@@ -20,11 +20,17 @@ import { because, explainRequest, type ExplainContext } from './explain.js';
 import { FirstRefusalHints } from './first-refusal.js';
 import { isProtected, protectServer } from './server.js';
 import { wrapListener } from './adapters/http.js';
+import type { ServerHttp2Session } from 'node:http2';
+import { http2HeadOf, type Http2Head } from './http2/head.js';
+import { neuterCompatResponse, refuseStream } from './http2/stream.js';
+import { countRefusedStream, DEFAULT_MAX_REFUSED_STREAMS } from './http2/session.js';
 import { decision } from './policy/decisions.js';
 import { ensureState } from './request-state.js';
 
+const HOST_AUTHORITY_MISMATCH = decision('drop', 'host:authority-mismatch');
+
 /** Where a request reached hangup; reported in logs and events. */
-export type AdapterName = 'http' | 'express' | 'fastify' | 'server';
+export type AdapterName = 'http' | 'express' | 'fastify' | 'server' | 'http2';
 
 
 /**
@@ -36,6 +42,8 @@ export class Guard {
   readonly policy: Policy;
   /** `'report'`: every decision is reported and none is enforced. */
   readonly mode: EnforcementMode;
+  /** @internal Refused streams one HTTP/2 connection may send before it is closed. */
+  readonly maxRefusedStreams: number = DEFAULT_MAX_REFUSED_STREAMS;
   private readonly proxy: ProxyMode | null;
   private readonly events: EventSink | null;
   private readonly counters = new DecisionCounters();
@@ -140,11 +148,48 @@ export class Guard {
   }
 
   /**
+   * @internal The decision for an HTTP/2 stream, kept with its head (one per stream, shared by the
+   * core API's stream and the compat API's request). A `host` header naming another site than
+   * `:authority` is malformed (RFC 9113 §8.3.1) and always dropped.
+   */
+  decideStream(head: Http2Head): Decision {
+    const state = ensureState(head);
+    if (state.decision !== undefined) return state.decision;
+    if (head.hostMismatch) return (state.decision = HOST_AUTHORITY_MISMATCH);
+    state.decision = this.collectReportOnly
+      ? this.policy.decide(head, (matched) => (state.reportOnly ??= []).push(matched))
+      : this.policy.decide(head);
+    return state.decision;
+  }
+
+  /**
+   * @internal Applies a decision to an HTTP/2 stream and reports it (adapter `'http2'`): a drop is
+   * `RST_STREAM(PROTOCOL_ERROR)` on that stream only, notFound Node's empty HTTP/2 404. A session
+   * with more than `maxRefusedStreams` refused streams is closed. `res`, the compat API's
+   * response, is made inert once refused. Returns true when hangup refused the stream.
+   */
+  applyToStream(decided: Decision, head: Http2Head, res?: object): boolean {
+    const refuse = decided.action !== 'allow' && this.mode === 'enforce';
+    let wire: Wire = 'none';
+    if (refuse) {
+      const stream = head.stream;
+      const notFound = decided.action === 'notFound' || this.isProxied(head.socket.remoteAddress);
+      wire = refuseStream(stream, notFound);
+      if (res !== undefined && wire !== 'none') neuterCompatResponse(res);
+      if (wire !== 'none') countRefusedStream(stream.session as ServerHttp2Session | undefined, this.maxRefusedStreams);
+    }
+    this.record(decided, wire, head, 'http2');
+    return refuse;
+  }
+
+  /**
    * Applies a decision to a request that has a response object, and reports it (counters, events,
    * logs): every adapter comes through here or `applyToSocket`. Returns true when hangup refused
    * the request (answered or dropped it); false when it is allowed, or refused in report mode only.
    */
   apply(decided: Decision, req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
+    const head = http2HeadOf(req);
+    if (head !== undefined) return this.applyToStream(decided, head, res);
     const refuse = decided.action !== 'allow' && this.mode === 'enforce';
     const wire = refuse ? this.refuse(decided, req, res) : 'none';
     this.record(decided, wire, req, adapter);
@@ -176,6 +221,8 @@ export class Guard {
     source: EventSource | null = null,
     adapter: AdapterName = 'server',
   ): boolean {
+    const head = http2HeadOf(source);
+    if (head !== undefined) return this.applyToStream(decided, head);
     const refuse = decided.action !== 'allow' && this.mode === 'enforce';
     const wire = refuse ? this.refuseSocket(decided, socket, pendingResponse) : 'none';
     this.record(decided, wire, source ?? { socket }, adapter);
@@ -252,6 +299,8 @@ export class Guard {
    * of report-only rules are kept with it until the decision is reported.
    */
   decisionOf(req: IncomingMessage): Decision {
+    const head = http2HeadOf(req);
+    if (head !== undefined) return this.decideStream(head);
     const state = ensureState(req);
     if (state.decision !== undefined) return state.decision;
     state.decision = this.collectReportOnly

@@ -10,6 +10,7 @@ import { log } from './log.js';
 import { sourceOfRawPacket, type EventSource } from './events.js';
 import type { Server as TlsServer } from 'node:tls';
 import { installClientHelloGate, tlsErrorReason } from './tls/sni-gate.js';
+import { isHttp2Server, protectHttp2Server } from './http2/server.js';
 
 const PROTECTED_BY = Symbol('hangup.protectedBy');
 const DECIDED_AS = Symbol('hangup.decidedAs');
@@ -64,6 +65,8 @@ export function protectServer(server: Server, guard: Guard, adapter: AdapterName
   target[DECIDED_AS] = adapter;
   const report = guard.mode === 'report';
   decideBeforeListeners(target, guard);
+  // HTTP/2 servers: every stream is decided before any 'stream' listener and Node's compat layer.
+  if (isHttp2Server(target)) protectHttp2Server(target, guard);
   // TLS servers (https, http2 secure, tls): the ClientHello is decided before Node's TLS layer.
   installClientHelloGate(target as unknown as TlsServer, guard);
 

@@ -254,7 +254,7 @@ export type RuleSpec =
  * What hangup did on the wire: closed with zero bytes then FIN, or RST; answered the fixed 404;
  * or nothing at all (allowed, or not enforced).
  */
-export type Wire = 'fin' | 'rst' | '404' | 'none';
+export type Wire = 'fin' | 'rst' | '404' | 'none' | 'rst-stream';
 
 /**
  * One decision applied to one request, as `onDecision` receives it. Strings that came from the

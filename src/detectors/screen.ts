@@ -74,7 +74,7 @@ export class DetectorScreen {
 
   /** True when every enabled detector certainly lets `head` through; false when they must be asked. */
   passes(head: ParsedHead): boolean {
-    if (this.httpVersion && head.httpVersion !== '1.1' && head.httpVersion !== '1.0') return false;
+    if (this.httpVersion && head.httpVersion !== '1.1' && head.httpVersion !== '1.0' && !head.http2) return false;
     const method = head.method;
     if (method !== 'GET' && !this.cleanMethods.has(method)) return false;
     const target = head.target;

@@ -26,6 +26,8 @@ export interface ParsedHead {
    * every header name is a token (it refuses anything else): the header scan skips those searches.
    */
   readonly parsedStrictly: boolean;
+  /** The head of an HTTP/2 stream (pseudo-headers turned into method, target and Host): HTTP/2.0 is its version. */
+  readonly http2: boolean;
 }
 
 /**

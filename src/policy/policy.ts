@@ -12,6 +12,7 @@ import { HostMatcher, normalizeHost } from './hosts.js';
 import { compileRules, type CompiledRule } from './rules.js';
 import { decision } from './decisions.js';
 import { parsedStrictly } from './parser-mode.js';
+import { isHttp2Head } from '../http2/head.js';
 
 const EMPTY_HEADERS = Object.freeze({}) as ParsedHead['headers'];
 const EMPTY_RAW: readonly string[] = Object.freeze([]);
@@ -210,6 +211,7 @@ export function parseHead(req: RequestHead, fragmentsRefused = false): ParsedHea
     headers,
     rawHeaders: raw,
     parsedStrictly: strict,
+    http2: isHttp2Head(req),
   };
 }
 

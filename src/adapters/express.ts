@@ -4,12 +4,14 @@
  * a missing Host), so the server `app.listen()` returns must be protected too: `listen()` does both.
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ListenOptions } from 'node:net';
 import type { Guard } from '../guard.js';
 import { toGuard, type GuardOrOptions } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
 import { ensureState, hasState } from '../request-state.js';
 import { protectServer } from '../server.js';
 import { HangupConfigError, show } from '../errors.js';
+import { closest, isRequest, optionNames, refuseMountedFactory } from '../policy/validate.js';
 import { compileFrameworkErrors, refuseFrameworkError, type FrameworkErrorsOption } from './framework-errors.js';
 
 export { routesFrom, type AppRoutes, type UntranslatedRoute } from './routes-from.js';
@@ -57,9 +59,15 @@ export interface HangupExpressMiddleware extends ExpressMiddleware {
   readonly errors: ExpressErrorMiddleware;
   /**
    * `app.listen()` with the server protected before the first connection: Node's own 400, 431,
-   * 408, 100 Continue, 417 and missing-Host answers become the policy's. Returns the server.
+   * 408, 100 Continue, 417 and missing-Host answers become the policy's. Takes what
+   * `server.listen()` takes after the app (`port, host, callback`, `port, callback`, an options
+   * object, a path...) and returns the server.
    */
+  listen(app: RequestHandlerApp, port?: number, host?: string, backlog?: number, callback?: () => void): Server;
   listen(app: RequestHandlerApp, port?: number, host?: string, callback?: () => void): Server;
+  listen(app: RequestHandlerApp, port?: number, callback?: () => void): Server;
+  listen(app: RequestHandlerApp, path: string, callback?: () => void): Server;
+  listen(app: RequestHandlerApp, options: ListenOptions, callback?: () => void): Server;
 }
 
 /**
@@ -67,7 +75,9 @@ export interface HangupExpressMiddleware extends ExpressMiddleware {
  * get the fixed 404 and never reach a route. Mount it first: `app.use(hangupExpress(guard))`.
  */
 export function hangupExpress(guardOrOptions: GuardOrOptions, options: HangupExpressOptions = {}): HangupExpressMiddleware {
-  const guard = toGuard(guardOrOptions, 'hangupExpress(guard | options)');
+  // `app.use(hangupExpress)`: Express calls the factory itself with (req, res, next).
+  if (isRequest(guardOrOptions)) refuseMountedFactory(guardOrOptions, 'hangupExpress', 'app.use(hangupExpress)', 'app.use(hangupExpress(guard))');
+  const guard = toGuard(guardOrOptions, 'hangupExpress(guard | options)', { guardKey: false });
   const errorSettings = compileFrameworkErrors(adapterOptions(options).frameworkErrors, 'hangupExpress(guard, { frameworkErrors })');
 
   const middleware = function hangupMiddleware(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
@@ -86,19 +96,21 @@ export function hangupExpress(guardOrOptions: GuardOrOptions, options: HangupExp
     next(error);
   };
 
-  const listen = (app: RequestHandlerApp, port?: number, host?: string, callback?: () => void): Server => {
+  // As Express's app.listen(): everything after the app goes to server.listen() as given, so
+  // `listen(app, 3000, callback)` keeps its callback and `listen(app, 3000, '127.0.0.1')` its address.
+  const listen = (app: RequestHandlerApp, ...args: unknown[]): Server => {
     if (typeof app !== 'function') {
-      throw new TypeError(`hangup: listen(app): expected an Express app (a function), got ${typeof app}.`);
+      throw new TypeError(`hangup: listen(app, ...): expected an Express app (a function) first, got ${show(app)}. Write h.listen(app, 3000).`);
     }
     const server = http.createServer(app);
     protectServer(server, guard, 'express');
     continueWhenBodyIsRead(server, guard);
     giveStateBeforeExpress(server);
-    server.listen(port, host, callback);
+    (server.listen as (...listenArgs: unknown[]) => Server)(...args);
     return server;
   };
 
-  return Object.assign(middleware, { guard, unrouted, errors, listen });
+  return Object.assign(middleware, { guard, unrouted, errors, listen: listen as HangupExpressMiddleware['listen'] });
 }
 
 function adapterOptions(options: unknown): HangupExpressOptions {
@@ -107,10 +119,17 @@ function adapterOptions(options: unknown): HangupExpressOptions {
   }
   const unknown = Object.keys(options).filter((key) => key !== 'frameworkErrors');
   if (unknown.length > 0) {
+    const hint = closest(unknown[0] as string, ['frameworkErrors', ...optionNames]);
+    const where =
+      hint === 'frameworkErrors'
+        ? " Did you mean 'frameworkErrors'?"
+        : hint !== undefined
+          ? ` '${hint}' is an option of the policy: it goes to hangup(), hangupExpress(hangup({ ${hint}: ... })).`
+          : '';
     throw new HangupConfigError(
       'HANGUP_UNKNOWN_OPTION',
       'hangupExpress(guard, options)',
-      `unknown option ${show(unknown[0])}; the adapter knows frameworkErrors (the policy's options go to hangup()).`,
+      `unknown option ${show(unknown[0])}; the adapter knows frameworkErrors (the policy's options go to hangup()).${where}`,
     );
   }
   return options as HangupExpressOptions;

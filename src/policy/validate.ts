@@ -1,3 +1,4 @@
+import { IncomingMessage } from 'node:http';
 import type { Action, CloseMode, HangupOptions } from '../types.js';
 import { HangupConfigError, show } from '../errors.js';
 import { detectorOptionNames, limitNames, presets } from '../detectors/settings.js';
@@ -37,11 +38,32 @@ function editDistance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-/** The closest known name to a typo, for "did you mean" hints. */
+/**
+ * Words people write for a known name that no edit distance finds: `{ deny: '/x' }` for `drop`,
+ * `unknownRoute: '404'` for `notFound`, `domains` for `hosts`. Keys are lower-case; a synonym is
+ * only suggested where its name is one of the names known in that place.
+ */
+const SYNONYMS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({
+    drop: ['deny', 'block', 'reject', 'refuse', 'forbid', 'forbidden', 'kill', 'close', 'hangup', 'disconnect', 'discard', 'ignore', 'silent', '444', 'blocklist', 'denylist', 'blacklist'],
+    allow: ['permit', 'accept', 'pass', 'ok', 'allowed', 'allowlist', 'whitelist'],
+    notFound: ['404', 'not_found', 'not-found', 'not found', 'missing', 'notfound404'],
+    routes: ['paths', 'path', 'urls', 'endpoints', 'allowedroutes', 'allowedpaths'],
+    hosts: ['hostnames', 'hostname', 'domains', 'domain', 'allowedhosts', 'servername', 'servernames', 'vhosts'],
+    unknownRoute: ['fallback', 'default', 'defaultaction', 'otherwise', 'unmatched', 'onunknown', 'unknown'],
+    mode: ['reportonly', 'dryrun', 'report', 'enforce'],
+    guard: ['hangup'],
+  }).flatMap(([name, words]) => words.map((word) => [word, name])),
+);
+
+/** The closest known name to a typo or a synonym, for "did you mean" hints. */
 export function closest(name: string, known: Iterable<string>): string | undefined {
+  const names = [...known];
+  const synonym = SYNONYMS[name.toLowerCase()];
+  if (synonym !== undefined && names.includes(synonym)) return synonym;
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const candidate of known) {
+  for (const candidate of names) {
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
@@ -51,15 +73,58 @@ export function closest(name: string, known: Iterable<string>): string | undefin
   return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
-function rejectUnknownKeys(value: object, known: Iterable<string>, prefix: string): void {
+/** The ` Did you mean 'x'?` of a message, or nothing. */
+function didYouMean(value: unknown, known: readonly string[]): string {
+  const hint = typeof value === 'string' ? closest(value, known) : undefined;
+  return hint === undefined ? '' : ` Did you mean '${hint}'?`;
+}
+
+/** Factories already reported as mounted without being called (one warning each per process). */
+const warnedFactories = new Set<string>();
+
+/**
+ * `app.use(hangupExpress)` or `app.use(hangup)`: the factory is mounted as a middleware instead of
+ * what it returns, so the framework calls it with a request. Nothing is protected then, and the
+ * framework would answer the error with its own error page. The request is dropped (zero bytes),
+ * a one-time process warning `HANGUP_FACTORY_NOT_CALLED` says what to write, and the error is
+ * thrown for the framework to log. `factory` is the function called (`hangupExpress`), `option`
+ * the mistake as written (`app.use(hangupExpress)`), `fix` what to write instead.
+ */
+export function refuseMountedFactory(req: IncomingMessage, factory: string, option: string, fix: string): never {
+  req.socket?.destroy();
+  const message =
+    `${factory} was called with a request: it was mounted as a middleware without being called, so nothing is protected. ` +
+    `Call it: ${fix}. Until then every request is dropped.`;
+  if (!warnedFactories.has(factory)) {
+    warnedFactories.add(factory);
+    process.emitWarning(`hangup: ${message}`, { code: 'HANGUP_FACTORY_NOT_CALLED' });
+  }
+  throw new HangupConfigError('HANGUP_INVALID_OPTIONS', option, message);
+}
+
+/** Whether `value` is a request (`IncomingMessage`, or a framework's request built on it). */
+export function isRequest(value: unknown): value is IncomingMessage {
+  return value instanceof IncomingMessage;
+}
+
+/** `guard` is no option of hangup(): where it would go instead. */
+function guardHint(hint: string | undefined): string {
+  return hint === 'guard' ? ' A guard goes to an adapter (hangupExpress(guard), or register(hangupFastify, { guard })), not to hangup().' : '';
+}
+
+/**
+ * Throws for the first key of `value` that is not `known`, suggesting the closest known name, or
+ * one of `alsoSuggest` (names people put here that belong elsewhere, such as `guard`).
+ */
+function rejectUnknownKeys(value: object, known: Iterable<string>, prefix: string, alsoSuggest: readonly string[] = []): void {
   const knownSet = new Set(known);
   for (const key of Object.keys(value)) {
     if (knownSet.has(key)) continue;
-    const hint = closest(key, knownSet);
+    const hint = closest(key, [...knownSet, ...alsoSuggest]);
     throw new HangupConfigError(
       'HANGUP_UNKNOWN_OPTION',
       `${prefix}${key}`,
-      `unknown option${hint === undefined ? '' : `; did you mean '${hint}'?`} Known options: ${[...knownSet].join(', ')}.`,
+      `unknown option${hint === undefined ? '' : `; did you mean '${hint}'?`}${guardHint(hint)} Known options: ${[...knownSet].join(', ')}.`,
     );
   }
 }
@@ -110,6 +175,7 @@ function validateRolloutOptions(o: Record<string, unknown>): void {
  */
 export function validateOptions(options: unknown): asserts options is HangupOptions {
   if (options === undefined) return;
+  if (isRequest(options)) refuseMountedFactory(options, 'hangup()', 'app.use(hangup)', 'mount an adapter, app.use(hangupExpress(hangup(options))), or protect the server with guard.protect(server)');
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new HangupConfigError(
       'HANGUP_INVALID_OPTIONS',
@@ -117,7 +183,7 @@ export function validateOptions(options: unknown): asserts options is HangupOpti
       `expected an object such as { routes: ['GET /'], hosts: ['example.com'] }, got ${show(options)}.`,
     );
   }
-  rejectUnknownKeys(options, optionNames, '');
+  rejectUnknownKeys(options, optionNames, '', ['guard']);
   const o = options as Record<string, unknown>;
   expectStringArray(o.routes, 'routes', 'HANGUP_INVALID_ROUTE', `'GET /', 'GET /users/:id'`);
   expectStringArray(o.hosts, 'hosts', 'HANGUP_INVALID_HOST', `'example.com', '*.example.com'`);
@@ -132,11 +198,11 @@ export function validateOptions(options: unknown): asserts options is HangupOpti
     throw new HangupConfigError(
       'HANGUP_INVALID_ACTION',
       'unknownRoute',
-      `expected one of 'drop', 'notFound' or 'allow', got ${show(o.unknownRoute)}.`,
+      `expected one of 'drop', 'notFound' or 'allow', got ${show(o.unknownRoute)}.${didYouMean(o.unknownRoute, actions)}`,
     );
   }
   if (o.close !== undefined && !closeModes.includes(o.close as CloseMode)) {
-    throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'close', `expected 'fin' or 'reset', got ${show(o.close)}.`);
+    throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'close', `expected 'fin' or 'reset', got ${show(o.close)}.${didYouMean(o.close, closeModes)}`);
   }
   expectBoolean(o.caseSensitive, 'caseSensitive');
   expectBoolean(o.strictTrailingSlash, 'strictTrailingSlash');

@@ -26,6 +26,9 @@ import { neuterCompatResponse, refuseStream } from './http2/stream.js';
 import { countRefusedStream, DEFAULT_MAX_REFUSED_STREAMS } from './http2/session.js';
 import { decision } from './policy/decisions.js';
 import { ensureState } from './request-state.js';
+import { Bans } from './bans/bans.js';
+import { compileBanOptions } from './bans/options.js';
+import type { BanControl } from './bans/types.js';
 
 const HOST_AUTHORITY_MISMATCH = decision('drop', 'host:authority-mismatch');
 
@@ -50,6 +53,8 @@ export class Guard {
   private readonly hints: FirstRefusalHints | null;
   private readonly collectReportOnly: boolean;
   private warnedUnprotected = false;
+  /** @internal The ban engine, or null when the `ban` option is off. */
+  readonly banEngine: Bans | null;
 
   constructor(options?: HangupOptions) {
     this.policy = new Policy(options);
@@ -57,6 +62,8 @@ export class Guard {
     this.proxy = compileProxyMode(options?.behindProxy, options?.trustedProxies);
     this.events = options?.onDecision === undefined ? null : new EventSink(options.onDecision, options.events ?? 'all');
     this.collectReportOnly = this.policy.hasReportOnlyRules;
+    const banConfig = compileBanOptions(options?.ban, this.mode);
+    this.banEngine = banConfig === null ? null : new Bans(banConfig, { everyone: options?.behindProxy === true, isProxied: (a) => this.isProxied(a) });
     this.hints = FirstRefusalHints.create(options?.hints);
     if (log.config.enabled) {
       log.config(
@@ -71,7 +78,13 @@ export class Guard {
 
   /** Counts of decisions per action and reason since the guard was created. Cheap; call it as often as needed. */
   stats(): GuardStats {
-    return this.counters.snapshot();
+    const snapshot = this.counters.snapshot();
+    return this.banEngine === null ? snapshot : { ...snapshot, bans: this.banEngine.stats() };
+  }
+
+  /** List, make, lift and check bans (the `ban` option); null when bans are off. */
+  get bans(): BanControl | null {
+    return this.banEngine;
   }
 
   /**
@@ -280,6 +293,7 @@ export class Guard {
       for (const matched of reportOnly) this.report(matched, false, 'none', source, adapter);
     }
     this.report(decided, this.mode === 'enforce', wire, source, adapter);
+    if (this.banEngine !== null && decided.action !== 'allow') this.banEngine.strike(decided, source);
   }
 
   private report(decided: Decision, enforced: boolean, wire: Wire, source: EventSource, adapter: AdapterName): void {
@@ -303,6 +317,8 @@ export class Guard {
     if (head !== undefined) return this.decideStream(head);
     const state = ensureState(req);
     if (state.decision !== undefined) return state.decision;
+    const banned = this.banEngine === null ? undefined : this.banEngine.decisionFor(req);
+    if (banned !== undefined) return (state.decision = banned);
     state.decision = this.collectReportOnly
       ? this.policy.decide(req, (matched) => (state.reportOnly ??= []).push(matched))
       : this.policy.decide(req);

@@ -17,3 +17,5 @@ export { HangupConfigError, type HangupErrorCode } from './errors.js';
 export { NOT_FOUND_PATTERN } from './actions.js';
 export type * from './types.js';
 export default hangup;
+export { memoryStore, clusterStore, clusterPrimary, redisStore, type RedisStoreOptions, type ClusterPrimary } from './bans/index.js';
+export type * from './bans/types.js';

@@ -18,6 +18,8 @@ export const log = {
   config: createDebug('hangup:config'),
   /** Problems with the `onDecision` callback (reported once per guard). */
   events: createDebug('hangup:events'),
+  /** Bans and unbans, the ban store going away and coming back (once each way). */
+  ban: createDebug('hangup:ban'),
 };
 
 /** Longest path, in characters before escaping, that events and log lines carry. */

@@ -8,6 +8,7 @@ import { decision } from './policy/decisions.js';
 import { parserErrorReason } from './detectors/parser-errors.js';
 import { log } from './log.js';
 import { sourceOfRawPacket, type EventSource } from './events.js';
+import { installBanGate } from './bans/gate.js';
 import type { Server as TlsServer } from 'node:tls';
 import { installClientHelloGate, tlsErrorReason } from './tls/sni-gate.js';
 import { isHttp2Server, protectHttp2Server } from './http2/server.js';
@@ -121,6 +122,8 @@ export function protectServer(server: Server, guard: Guard, adapter: AdapterName
   target.on('newListener', (event: string | symbol, listener: unknown) => {
     if ((event === 'connect' || event === 'upgrade') && listener !== guardSocketEvent) ensureGuarded(event);
   });
+  // Bans: last installed, so it runs first, before every 'connection' listener (parser, TLS).
+  if (guard.banEngine !== null) installBanGate(target, guard.banEngine);
   if (log.protect.enabled) {
     log.protect(
       'protected a server%s',

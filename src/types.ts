@@ -4,6 +4,7 @@
  */
 
 import type { AdapterName } from './guard.js';
+import type { BanOptions, BanStats } from './bans/types.js';
 
 /** What hangup does with a request. */
 export type Action = 'allow' | 'notFound' | 'drop';
@@ -232,6 +233,12 @@ export interface HangupOptions {
    * from them get the fixed 404 with `Connection: close` instead of a drop; all others are dropped.
    */
   readonly trustedProxies?: readonly string[];
+  /**
+   * Repeat-offender bans (off by default): an address refused `after` times within `window` is
+   * banned for `duration`, and its connections are destroyed on accept, before any parsing, with
+   * zero bytes. `true` for the defaults, or see `BanOptions`.
+   */
+  readonly ban?: boolean | BanOptions;
 }
 
 /** Whether refusals are carried out (`'enforce'`) or only reported while the request goes through (`'report'`). */
@@ -295,6 +302,8 @@ export interface GuardStats {
   readonly reportOnly: number;
   /** The same counts split by action, reason and whether enforced, for labelled metrics. */
   readonly counts: readonly DecisionCount[];
+  /** Bans, strikes, the tarpit and the store, when the `ban` option is on. */
+  readonly bans?: BanStats;
 }
 
 /** One row of `GuardStats.counts`. */

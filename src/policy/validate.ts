@@ -19,6 +19,7 @@ export const optionNames = [
   'hints',
   'behindProxy',
   'trustedProxies',
+  'ban',
 ] as const satisfies readonly (keyof HangupOptions)[];
 
 const actions: readonly Action[] = ['allow', 'notFound', 'drop'];

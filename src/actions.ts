@@ -32,7 +32,10 @@ export function closeSocket(socket: Socket, mode: CloseMode): void {
     if (typeof tcp.resetAndDestroy === 'function' && !tcp.destroyed) {
       try {
         tcp.resetAndDestroy();
-        if (tcp !== socket) socket.destroy();
+        // The TLS socket on top closes with it. Destroying it in the same tick as well leaves its
+        // parser in the HTTP server's connection list with a null socket (closeAllConnections()
+        // then throws, Node 20-24): only clean up later, if it is still open.
+        if (tcp !== socket) setImmediate(() => socket.destroyed || socket.destroy());
         return;
       } catch {
         // Fall through to a plain close: RST is best effort.

@@ -56,13 +56,15 @@ export function installClientHelloGate(server: TlsServer, guard: Guard): boolean
   // Replace in place: remove every listener, put them back in order with the gate in Node's place.
   server.removeAllListeners('connection');
   for (const listener of listeners) server.on('connection', listener === nodeListener ? gate : listener);
-  if (server.listenerCount('tlsClientError') === 0) {
-    // A bare tls.Server: nobody turns TLS errors into 'clientError'. Report them here.
-    server.on('tlsClientError', (error: Error, socket: Socket) => {
-      guard.applyToConnection(decision('drop', tlsErrorReason(error) ?? 'tls:handshake-error'), socket, sourceOf(socket, null));
-      if (!socket.destroyed) socket.destroy();
-    });
-  }
+  // https and http2 secure servers pass TLS errors on as 'clientError', which protect() handles
+  // (reason tls:handshake-error), but by then Node has usually destroyed the socket and the error
+  // would go unreported. A bare tls.Server passes them nowhere. Report them here in both cases.
+  const forwards = server.listenerCount('tlsClientError') > 0;
+  server.prependListener('tlsClientError', (error: Error, socket: Socket) => {
+    if (forwards && !socket.destroyed) return; // 'clientError' reports and drops it
+    guard.applyToConnection(decision('drop', tlsErrorReason(error) ?? 'tls:handshake-error'), socket, sourceOf(socket, null));
+    if (!socket.destroyed) socket.destroy();
+  });
   return true;
 }
 

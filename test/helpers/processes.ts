@@ -10,7 +10,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts an example with tsx as a child process and resolves once it prints `listening on ...:PORT`. */
+/** Starts an example with tsx as a child process and resolves once it prints `listening on http(s)://127.0.0.1:PORT`. */
 export function startExample(file: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
@@ -24,7 +24,7 @@ export function startExample(file: string, port: number, env: NodeJS.ProcessEnv 
     }, 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes(`listening on http://127.0.0.1:${port}`)) {
+      if (output.includes(`listening on http://127.0.0.1:${port}`) || output.includes(`listening on https://127.0.0.1:${port}`)) {
         clearTimeout(timer);
         resolve(child);
       }

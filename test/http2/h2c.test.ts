@@ -40,7 +40,7 @@ async function start(api: Api, options: HangupOptions = {}, protect = true): Pro
   if (api === 'compat') {
     server = http2.createServer(
       guard.wrap((req, res) => {
-        seen.push(req.url);
+        seen.push(String(req.url));
         if (req.url === '/slow') setTimeout(() => res.end('slow'), 150);
         else if (req.url === '/upload') {
           let n = 0;

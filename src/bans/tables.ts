@@ -7,23 +7,25 @@
 /**
  * Strike counts over an approximate sliding window: two generations (`current`, `previous`),
  * swapped when a window has passed, read as `current + previous × (the part of the previous
- * window still inside the sliding one)`, like fail2ban's estimate. At most `max` keys in both
- * generations together; past it the oldest key of `previous`, then of `current`, is forgotten
- * (counted in `evicted`): a flood of new addresses can reset counts that have not yet banned
- * anyone, never lift a ban.
+ * window still inside the sliding one)`, like fail2ban's estimate. Bounded: when `current` holds
+ * half of `max` keys the generations are swapped early, so both together never hold more than
+ * `max`; the older generation is then forgotten as a whole (counted in `evicted`). A flood of new
+ * addresses can reset counts that have not banned anyone yet, never lift a ban. O(1) per strike.
  */
 export class StrikeTable {
   private current = new Map<string, number>();
   private previous = new Map<string, number>();
   private rotatedAt: number;
+  private readonly half: number;
   evicted = 0;
 
   constructor(
     private readonly windowMs: number,
-    private readonly max: number,
+    max: number,
     now: number,
   ) {
     this.rotatedAt = now;
+    this.half = Math.max(1, Math.floor(max / 2));
   }
 
   get size(): number {
@@ -32,25 +34,21 @@ export class StrikeTable {
 
   private rotate(now: number): void {
     const elapsed = now - this.rotatedAt;
-    if (elapsed < this.windowMs) return;
+    if (elapsed < this.windowMs && this.current.size < this.half) return;
     if (elapsed >= 2 * this.windowMs) {
       this.previous = new Map();
-      this.current = new Map();
     } else {
+      this.evicted += this.previous.size;
       this.previous = this.current;
-      this.current = new Map();
     }
-    this.rotatedAt = elapsed >= 2 * this.windowMs ? now : this.rotatedAt + this.windowMs;
+    this.current = new Map();
+    this.rotatedAt = now;
   }
 
   /** Adds `weight` strikes to `key` and returns its count over the sliding window. */
   add(key: string, weight: number, now: number): number {
     this.rotate(now);
-    const had = this.current.get(key);
-    if (had === undefined) {
-      while (this.current.size + this.previous.size >= this.max) this.evictOne();
-    }
-    const count = (had ?? 0) + weight;
+    const count = (this.current.get(key) ?? 0) + weight;
     this.current.set(key, count);
     const before = this.previous.get(key);
     if (before === undefined) return count;
@@ -58,18 +56,39 @@ export class StrikeTable {
     return count + Math.floor(before * Math.max(0, left));
   }
 
-  private evictOne(): void {
-    const from = this.previous.size > 0 ? this.previous : this.current;
-    const oldest = from.keys().next();
-    if (oldest.done === true) return;
-    from.delete(oldest.value);
-    this.evicted++;
-  }
-
   /** Forgets `key` (it was banned, or unbanned by hand). */
   delete(key: string): void {
     this.current.delete(key);
     this.previous.delete(key);
+  }
+}
+
+/**
+ * The oldest live entry of an insertion-ordered Map, found in O(1) amortised: one iterator is
+ * kept across calls (Map iterators survive deletions and see later insertions), so entries
+ * deleted at the front are never walked over again, as a fresh `map.keys().next()` would.
+ */
+class Front<V> {
+  private iterator: IterableIterator<[string, V]>;
+  private head: [string, V] | undefined;
+
+  constructor(private readonly map: Map<string, V>) {
+    this.iterator = map.entries();
+  }
+
+  peek(): [string, V] | undefined {
+    for (;;) {
+      const head = this.head;
+      if (head !== undefined && this.map.get(head[0]) === head[1]) return head;
+      const next = this.iterator.next();
+      if (next.done === true) {
+        this.iterator = this.map.entries();
+        const first = this.iterator.next();
+        this.head = first.done === true ? undefined : first.value;
+        return this.head;
+      }
+      this.head = next.value;
+    }
   }
 }
 
@@ -90,6 +109,7 @@ export interface BanEntry {
  */
 export class BanTable {
   readonly map = new Map<string, BanEntry>();
+  private readonly front = new Front(this.map);
   evicted = 0;
   expired = 0;
 
@@ -115,9 +135,9 @@ export class BanTable {
     this.map.delete(key);
     this.map.set(key, entry);
     while (this.map.size > this.max) {
-      const oldest = this.map.keys().next();
-      if (oldest.done === true) break;
-      this.map.delete(oldest.value);
+      const oldest = this.front.peek();
+      if (oldest === undefined) break;
+      this.map.delete(oldest[0]);
       this.evicted++;
     }
   }
@@ -129,48 +149,54 @@ export class BanTable {
   /** Removes up to `limit` expired bans from the front; returns the keys removed. */
   sweep(now: number, limit: number): string[] {
     const removed: string[] = [];
-    for (const [key, entry] of this.map) {
-      if (removed.length >= limit || entry.until > now) break;
-      this.map.delete(key);
+    while (removed.length < limit) {
+      const oldest = this.front.peek();
+      if (oldest === undefined || oldest[1].until > now) break;
+      this.map.delete(oldest[0]);
       this.expired++;
-      removed.push(key);
+      removed.push(oldest[0]);
     }
     return removed;
   }
 }
 
-/** How many times each address was banned lately (escalation), bounded like the strike table. */
+/**
+ * How many times each address was banned lately (escalation). Bounded like the strike table: two
+ * generations of at most `max / 2` keys each; an entry is forgotten after its `forgetAt`, or
+ * with its generation when the table is full.
+ */
 export class BanHistory {
-  private readonly map = new Map<string, { count: number; forgetAt: number }>();
+  private current = new Map<string, { count: number; forgetAt: number }>();
+  private previous = new Map<string, { count: number; forgetAt: number }>();
+  private readonly half: number;
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.half = Math.max(1, Math.floor(max / 2));
+  }
+
+  private find(key: string, now: number): { count: number; forgetAt: number } | undefined {
+    const had = this.current.get(key) ?? this.previous.get(key);
+    return had !== undefined && had.forgetAt > now ? had : undefined;
+  }
 
   /** Records one more ban of `key` and returns its number (1 for the first, or after it was forgotten). */
   next(key: string, now: number, forgetAt: number): number {
-    for (const [oldKey, old] of this.map) {
-      if (old.forgetAt > now) break;
-      this.map.delete(oldKey);
-      break;
+    const count = (this.find(key, now)?.count ?? 0) + 1;
+    if (!this.current.has(key) && this.current.size >= this.half) {
+      this.previous = this.current;
+      this.current = new Map();
     }
-    const had = this.map.get(key);
-    const count = had !== undefined && had.forgetAt > now ? had.count + 1 : 1;
-    this.map.delete(key);
-    this.map.set(key, { count, forgetAt });
-    while (this.map.size > this.max) {
-      const oldest = this.map.keys().next();
-      if (oldest.done === true) break;
-      this.map.delete(oldest.value);
-    }
+    this.previous.delete(key);
+    this.current.set(key, { count, forgetAt });
     return count;
   }
 
   /** The number of bans of `key` remembered now. */
   count(key: string, now: number): number {
-    const had = this.map.get(key);
-    return had !== undefined && had.forgetAt > now ? had.count : 0;
+    return this.find(key, now)?.count ?? 0;
   }
 
   get size(): number {
-    return this.map.size;
+    return this.current.size + this.previous.size;
   }
 }

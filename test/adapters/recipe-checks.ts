@@ -57,7 +57,7 @@ export function recipeWireTests(port: () => number, seen: string[]): void {
 
   test('Expect: 100-continue on an allowed route: 100 Continue, then the app reads the body', async () => {
     const r = await rawRequest(port(), '', {
-      chunks: [head('POST /echo HTTP/1.1', H, 'Content-Length: 5', 'Expect: 100-continue', 'Connection: close'), 'hello'],
+      chunks: [head('POST /echo HTTP/1.1', H, 'Content-Type: text/plain', 'Content-Length: 5', 'Expect: 100-continue', 'Connection: close'), 'hello'],
       gapMs: 150,
     });
     assert.ok(r.text.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n'), r.text);

@@ -3,7 +3,7 @@
  * into a temporary consumer project (extracted into its node_modules; TypeScript and @types/node
  * linked from this repository, so no network), and checks that:
  *
- * - the types of `hangup`, `hangup/express` and `hangup/fastify` resolve, and are the real types
+ * - the types of `hangup`, `hangup/express`, `hangup/fastify` and `hangup/nest` resolve, and are the real types
  *   (a wrong call is an error), under moduleResolution node16, nodenext (ESM and CommonJS),
  *   bundler and the legacy node (node10);
  * - every source map in the package points at a file the package contains;
@@ -25,6 +25,7 @@ import { hangup, notFound, type Guard, type HangupOptions } from 'hangup';
 import { hangupExpress, routesFrom } from 'hangup/express';
 import hangupExpressDefault from 'hangup/express';
 import { hangupFastify, collectRoutes } from 'hangup/fastify';
+import { hangupNest } from 'hangup/nest';
 
 const options: HangupOptions = { routes: ['GET /'], rules: [notFound('GET /favicon.ico')] };
 const guard: Guard = hangup(options);
@@ -40,6 +41,8 @@ hangup({ routez: [] });
 hangupExpress(42);
 // @ts-expect-error collectRoutes returns an object
 const wrong: string = collectRoutes({});
+// @ts-expect-error hangupNest takes a Nest application
+void hangupNest(42, guard);
 
 export { guard, middleware, unrouted, same, decision, hangupFastify, routesFrom, wrong };
 `;
@@ -122,7 +125,7 @@ test('the packed tarball: types resolve under every moduleResolution, source map
       assert.deepEqual(errors, [], `tsc under ${name}`);
       assert.equal(result.status, 0, result.stdout.slice(-2000));
       // Each entry point resolved to the package's own declaration files.
-      for (const specifier of ['hangup', 'hangup/express', 'hangup/fastify']) {
+      for (const specifier of ['hangup', 'hangup/express', 'hangup/fastify', 'hangup/nest']) {
         const line = new RegExp(`Module name '${specifier}' was successfully resolved to '([^']+)'`).exec(result.stdout);
         assert.ok(line, `${specifier} resolved under ${name}`);
         assert.match(line[1] as string, /node_modules\/hangup\/dist\/.*\.d\.ts$/, `${specifier} under ${name}`);

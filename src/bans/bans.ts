@@ -62,6 +62,8 @@ export class Bans implements BanControl {
   private lastSync = -1;
   private lastLoad = 0;
   private lastAttempt = 0;
+  /** Extra reloads soon after the store came back: other processes give it their bans as they reconnect. */
+  private reloads: number[] = [];
   private readonly storeCounts = { errors: 0, timeouts: 0, batches: 0, droppedStrikes: 0 };
   private timer: NodeJS.Timeout | null = null;
   private unwatch: (() => void) | null = null;
@@ -380,7 +382,9 @@ export class Bans implements BanControl {
     const now = Date.now();
     this.table.sweep(now, 100);
     if (this.busy) return;
-    if (!this.up || this.needLoad || now - this.lastLoad >= RESYNC_MS) {
+    const reloadDue = this.reloads.length > 0 && (this.reloads[0] as number) <= now;
+    if (reloadDue) this.reloads.shift();
+    if (!this.up || this.needLoad || reloadDue || now - this.lastLoad >= RESYNC_MS) {
       if (!this.up && now - this.lastAttempt < RETRY_MS) return;
       this.run(() => this.resync());
       return;
@@ -458,6 +462,8 @@ export class Bans implements BanControl {
         if (!this.up) {
           this.up = true;
           this.needLoad = true;
+          const at = Date.now();
+          this.reloads = [at + 2_000, at + 5_000];
           log.ban('store %s reachable again: bans are shared again (reloading its bans)', this.config.store.name);
         }
       },

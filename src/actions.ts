@@ -78,7 +78,10 @@ export function endWithin(socket: Socket, last?: string): void {
 
 /** Whether any byte of this response may already be on the wire, so a drop would truncate it. */
 export function responseStarted(res: ServerResponse): boolean {
-  return res.headersSent || (res as ServerResponse & { _header?: unknown })._header != null;
+  // HTTP/1: `_header` is the head once built (a string), null before. The HTTP/2 compat response
+  // has a `_header` getter that returns `headersSent` (false before): not a head.
+  const header = (res as ServerResponse & { _header?: unknown })._header;
+  return res.headersSent || (header != null && header !== false);
 }
 
 /**

@@ -155,6 +155,14 @@ function pluginErrorSettings(options: HangupFastifyOptions | undefined): Framewo
 }
 
 function plugin(instance: object, options: HangupFastifyOptions, done: (error?: Error) => void): void {
+  if (typeof done !== 'function') {
+    // hangupFastify(guard) called the Express way: Fastify would only say "done is not a function".
+    throw new HangupConfigError(
+      'HANGUP_INVALID_OPTIONS',
+      'hangupFastify',
+      'hangupFastify is the plugin itself: register it without calling it, app.register(hangupFastify, { guard }).',
+    );
+  }
   try {
     install(instance as FastifyLike, pluginGuard(options, instance as FastifyLike), pluginErrorSettings(options));
   } catch (error) {
@@ -165,13 +173,8 @@ function plugin(instance: object, options: HangupFastifyOptions, done: (error?: 
 }
 
 function install(fastify: FastifyLike, guard: Guard, errorSettings: FrameworkErrorSettings | null): void {
-  if (fastify.initialConfig?.http2 === true) {
-    throw new HangupConfigError(
-      'HANGUP_INVALID_SERVER',
-      'register(hangupFastify)',
-      'Fastify({ http2: true }) is not supported by hangup/fastify yet: a dropped HTTP/2 stream is not a silent close. Use HTTP/1.1.',
-    );
-  }
+  // Fastify({ http2: true }) (h2c, or https with or without allowHTTP1): protectServer() decides
+  // every HTTP/2 stream before Fastify's compat 'request' listener; the hooks below are the same.
   const server = fastify.server as WrappedServer;
   if (server[WRAPPED] === guard) return;
 

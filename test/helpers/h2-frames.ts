@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import http2 from 'node:http2';
 
 /**
@@ -118,13 +119,21 @@ export interface Tap {
   close(): Promise<void>;
 }
 
-/** Starts a tap in front of 127.0.0.1:`serverPort`. `tls`: the server speaks TLS, so only bytes and the ending are recorded. */
-export async function startTap(serverPort: number, options: { readonly decode?: boolean } = {}): Promise<Tap> {
+/** Starts a tap in front of 127.0.0.1:`serverPort`. */
+export async function startTap(
+  serverPort: number,
+  options: { readonly decode?: boolean; readonly tls?: tls.ConnectionOptions } = {},
+): Promise<Tap> {
   const decode = options.decode ?? true;
   const connections: TappedConnection[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    const upstream = net.connect(serverPort, '127.0.0.1');
+    // With `tls`, the tap speaks TLS (ALPN h2) to the server and cleartext HTTP/2 to the client, so
+    // the server's frames are decoded from a real TLS connection.
+    const upstream: net.Socket =
+      options.tls === undefined
+        ? net.connect(serverPort, '127.0.0.1')
+        : tls.connect({ port: serverPort, host: '127.0.0.1', ALPNProtocols: ['h2'], ...options.tls });
     sockets.add(client);
     sockets.add(upstream);
     const conn: TappedConnection = { reader: new FrameReader(), bytes: 0, ending: 'open' };

@@ -10,6 +10,7 @@ import { toGuard, type GuardOrOptions } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
 import { ensureState, hasState } from '../request-state.js';
 import { protectServer } from '../server.js';
+import { warnAboutPlacement } from './express-placement.js';
 import { HangupConfigError, show } from '../errors.js';
 import { closest, isRequest, optionNames, refuseMountedFactory } from '../policy/validate.js';
 import { compileFrameworkErrors, refuseFrameworkError, type FrameworkErrorsOption } from './framework-errors.js';
@@ -80,13 +81,21 @@ export function hangupExpress(guardOrOptions: GuardOrOptions, options: HangupExp
   const guard = toGuard(guardOrOptions, 'hangupExpress(guard | options)', { guardKey: false });
   const errorSettings = compileFrameworkErrors(adapterOptions(options).frameworkErrors, 'hangupExpress(guard, { frameworkErrors })');
 
+  // Checked at the first request any of hangup's layers sees (Express says nothing when a layer is mounted).
+  let placementChecked = false;
+  const checkPlacement = (req: IncomingMessage): void => {
+    placementChecked = true;
+    warnAboutPlacement((req as { app?: unknown }).app, guard, (req.socket as { server?: Server | null } | null)?.server);
+  };
   const middleware = function hangupMiddleware(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
+    if (!placementChecked) checkPlacement(req);
     if (!hasState(req)) giveStateBeforeExpress((req.socket as { server?: Server | null } | null)?.server);
     // A refused request is answered or dropped here and `next` is never called: no route runs.
     if (guard.handle(req, res, 'express')) next();
   };
 
   const unrouted: ExpressMiddleware = function hangupUnrouted(req, res, next): void {
+    if (!placementChecked) checkPlacement(req);
     if (guard.handleUnrouted(req, res, 'express')) next();
   };
 

@@ -29,7 +29,9 @@ const SILENT_MIDDLEWARE = new Set(['query', 'expressInit', 'hangupMiddleware', '
 const EXPRESS4_MOUNT = /^\^((?:\\\/[A-Za-z0-9._~-]+)+)\\\/\?\(\?=\\\/\|\$\)$/;
 
 /**
- * Reads the routes an Express 4 or 5 app has registered so far (call it after defining them).
+ * Reads the routes an Express 4 or 5 app, or an `express.Router()`, has registered so far (call it
+ * after defining them). A router lets hangup be mounted first without ordering tricks: define the
+ * routes on a router, read them, then `app.use(h)` and `app.use(router)`.
  * Returns route specs for `hangup({ routes })`, the routes it could not translate, and the
  * middleware that may answer requests no route names (e.g. `express.static`).
  */
@@ -44,7 +46,11 @@ function routerOf(app: object): { stack: readonly LayerLike[]; flavour: Flavour 
   if (typeof app !== 'function' && (typeof app !== 'object' || app === null)) {
     throw new HangupConfigError('HANGUP_INVALID_OPTIONS', 'routesFrom(app)', `expected an Express app, got ${show(app)}.`);
   }
-  const candidate = app as { _router?: { stack?: unknown }; lazyrouter?: unknown; router?: { stack?: unknown } };
+  const candidate = app as { _router?: { stack?: unknown }; lazyrouter?: unknown; router?: { stack?: unknown }; stack?: unknown; process_params?: unknown };
+  // An express.Router() (its routes can be read before it is mounted): Express 4's has process_params.
+  if (typeof app === 'function' && Array.isArray(candidate.stack)) {
+    return { stack: candidate.stack as LayerLike[], flavour: typeof candidate.process_params === 'function' ? 'express4' : 'express5' };
+  }
   // Express 4 creates `_router` lazily and throws from its `app.router` getter: never touch that one.
   if (typeof candidate.lazyrouter === 'function') {
     const stack = candidate._router?.stack;

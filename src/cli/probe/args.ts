@@ -30,8 +30,12 @@ came back: scanner paths (/.env, /.git/config, /wp-login.php...), unusual method
 missing Host, proxy requests, malformed request lines, targets and versions, smuggling framings,
 oversize headers, Expect tricks, TLS, HTTP/2 and SSH bytes on the HTTP port, slow headers.
 
-  <url>                  the server, e.g. http://127.0.0.1:3000. http:// only. The probes go
-                         to this address and port only; hostnames inside them are never contacted.
+  <url>                  the server, e.g. http://127.0.0.1:3000. The probes go to this address
+                         and port only; hostnames inside them are never contacted. https://: every
+                         probe goes over TLS (the certificate is read, never verified), plus TLS
+                         probes: an unknown and no server name, an unknown ALPN protocol, plain
+                         HTTP and a truncated ClientHello; a certificate shown for a name the site
+                         does not serve is a leak that names what it exposed.
   --host <name[:port]>   Host header for the probes that need a valid one (default: the URL's)
   --timeout <ms>         time bound of each probe, ${MIN_TIMEOUT}..${MAX_TIMEOUT} (default ${DEFAULT_TIMEOUT_MS})
   --concurrency <n>      probes at once, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})

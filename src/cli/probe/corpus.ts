@@ -19,6 +19,7 @@ export const PROBE_CLASSES = [
   'expect',
   'foreign',
   'slow',
+  'tls',
 ] as const;
 
 export type ProbeClass = (typeof PROBE_CLASSES)[number];
@@ -37,6 +38,7 @@ export const CLASS_TITLES: Readonly<Record<ProbeClass, string>> = {
   expect: 'Expect tricks',
   foreign: 'other protocols on the HTTP port',
   slow: 'slow headers',
+  tls: 'TLS: unknown and missing server name, unknown ALPN, plain HTTP, truncated ClientHello (https:// only)',
 };
 
 /**

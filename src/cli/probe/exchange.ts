@@ -4,12 +4,15 @@
  * anything.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { parseResponses } from './response.js';
 
 /** Where to connect: the one address and port the user's URL resolved to. */
 export interface Endpoint {
   readonly address: string;
   readonly port: number;
+  /** Probe over TLS (https://), with this server name (none for an address); never verified. */
+  readonly tls?: { readonly serverName: string | undefined } | undefined;
 }
 
 /** How the connection ended, as the client saw it. */
@@ -53,7 +56,11 @@ export function exchange(endpoint: Endpoint, sending: Sending, timeoutMs: number
     let settled = false;
     let drip: NodeJS.Timeout | undefined;
     let grace: NodeJS.Timeout | undefined;
-    const socket = net.connect({ host: endpoint.address, port: endpoint.port });
+    const secure = endpoint.tls;
+    const socket =
+      secure === undefined
+        ? net.connect({ host: endpoint.address, port: endpoint.port })
+        : tls.connect({ host: endpoint.address, port: endpoint.port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(secure.serverName === undefined ? {} : { servername: secure.serverName }) });
 
     const finish = (ending: Ending, extra: { timedOut?: boolean; error?: string } = {}): void => {
       if (settled) return;
@@ -76,7 +83,7 @@ export function exchange(endpoint: Endpoint, sending: Sending, timeoutMs: number
       else finish('open', { error: `no connection within ${timeoutMs} ms` });
     }, timeoutMs);
 
-    socket.on('connect', () => {
+    socket.on(secure === undefined ? 'connect' : 'secureConnect', () => {
       connected = true;
       socket.write(sending.payload);
       const piece = sending.drip;

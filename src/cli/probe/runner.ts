@@ -8,6 +8,7 @@ import { ProbeUnreachableError } from './errors.js';
 import { exchange, type Endpoint, type Exchange } from './exchange.js';
 import { parseTarget, resolveEndpoint, type Target } from './target.js';
 import { judge, type Judgement } from './verdict.js';
+import { runTlsProbes, serverNameOf } from './tls-probes.js';
 
 /** Options of one probe run. */
 export interface ProbeOptions {
@@ -56,7 +57,8 @@ export async function runProbes(options: ProbeOptions): Promise<ProbeReport> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const target = parseTarget(options.url, options.host);
-  const endpoint = await resolveEndpoint(target, timeoutMs);
+  const tcpEndpoint = await resolveEndpoint(target, timeoutMs);
+  const endpoint = target.tls ? { ...tcpEndpoint, tls: { serverName: serverNameOf(target) } } : tcpEndpoint;
   const marker = `hangup-probe-${randomBytes(4).toString('hex')}`;
   const corpus = buildCorpus({ host: target.host, path: target.path, marker });
   const started = performance.now();
@@ -73,6 +75,7 @@ export async function runProbes(options: ProbeOptions): Promise<ProbeReport> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, corpus.length) }, worker));
+  if (target.tls) results.push(...(await runTlsProbes(target, tcpEndpoint, timeoutMs, marker)));
 
   const ordered = PROBE_CLASSES.flatMap((cls) => results.filter((r) => r.probe.class === cls));
   const errors = ordered.filter((r) => r.judgement.outcome === 'error').length;

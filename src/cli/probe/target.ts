@@ -19,6 +19,8 @@ export interface Target {
   readonly path: string;
   /** The Host header for probes that need a valid one. */
   readonly host: string;
+  /** An https:// URL: every probe goes over TLS, and the TLS probes run too (tls-probes.ts). */
+  readonly tls: boolean;
 }
 
 /** A Host header value: a name or IP literal with an optional port, nothing that could break the head. */
@@ -32,12 +34,10 @@ export function parseTarget(input: string, hostOverride?: string): Target {
   } catch {
     throw new ProbeUsageError(`not a URL: ${JSON.stringify(input)}. Give the server's address, e.g. http://127.0.0.1:3000`);
   }
-  if (url.protocol === 'https:') {
-    throw new ProbeUsageError(
-      `${input}: https is not supported; probe the plain-HTTP port your server listens on (behind the TLS terminator), e.g. http://127.0.0.1:3000`,
-    );
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ProbeUsageError(`${input}: only http:// and https:// URLs can be probed, got ${url.protocol}`);
   }
-  if (url.protocol !== 'http:') throw new ProbeUsageError(`${input}: only http:// URLs can be probed, got ${url.protocol}`);
+  const secure = url.protocol === 'https:';
   if (url.username !== '' || url.password !== '') throw new ProbeUsageError(`${input}: remove the credentials from the URL; probes send none`);
   const host = hostOverride ?? url.host;
   if (!HOST_VALUE.test(host)) {
@@ -46,9 +46,10 @@ export function parseTarget(input: string, hostOverride?: string): Target {
   return {
     url: url.href,
     hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port === '' ? 80 : Number(url.port),
+    port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
     path: `${url.pathname}${url.search}`,
     host,
+    tls: secure,
   };
 }
 

@@ -197,7 +197,9 @@ export class Bans implements BanControl {
   // ---------------------------------------------------------------- bans
 
   private mayBan(key: string): boolean {
-    return !this.allowList.has(key) && !(this.proxy.everyone ? false : this.proxy.isProxied(key.includes('/') ? undefined : key));
+    if (this.allowList.has(key)) return false;
+    // A trusted proxy is never banned (with behindProxy every peer is one, and none is checked at accept).
+    return this.proxy.everyone || key.includes('/') || !this.proxy.isProxied(key);
   }
 
   private addBan(key: string, now: number, origin: 'strikes' | 'manual', durationMs: number | undefined): BanEntry | null {
@@ -293,7 +295,7 @@ export class Bans implements BanControl {
     if (key === null) return null;
     const entry = this.table.get(key, Date.now());
     if (entry === undefined) return null;
-    if (!key.includes('/') ? false : this.allowList.has(address)) return null;
+    if (this.allowList.has(address)) return null; // an allowlisted address inside a banned IPv6 prefix
     return { key, until: entry.until, origin: entry.origin, enforced: entry.enforced };
   }
 

@@ -69,6 +69,8 @@ export function because(decided: Decision, method: string, host: string | undefi
   switch (decided.reason) {
     case 'route:matched':
       return `the route "${rule}" allows it`;
+    case 'route:preflight':
+      return `it is a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) for a method the route "${rule}" allows, and preflight is on`;
     case 'route:any':
       return 'no routes are configured, so every path and method is allowed';
     case 'route:unknown':

@@ -234,6 +234,13 @@ export interface HangupOptions {
    */
   readonly trustedProxies?: readonly string[];
   /**
+   * CORS preflights: `true` allows an `OPTIONS` request with `Origin` and
+   * `Access-Control-Request-Method` when a route allows the requested method on that path (reason
+   * `route:preflight`), so the app or its CORS middleware answers it; `{ origins: [...] }` only
+   * from those origins. Default `false`: routes decide OPTIONS like any other method.
+   */
+  readonly preflight?: PreflightOption;
+  /**
    * Repeat-offender bans (off by default): an address refused `after` times within `window` is
    * banned for `duration`, and its connections are destroyed on accept, before any parsing, with
    * zero bytes. `true` for the defaults, or see `BanOptions`.
@@ -337,3 +344,6 @@ export interface Explanation {
   /** A few sentences a person can read. */
   readonly text: string;
 }
+
+/** The `preflight` option: `true` (any origin), `false`, or the origins a preflight may come from. */
+export type PreflightOption = boolean | { readonly origins: readonly string[] };

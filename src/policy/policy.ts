@@ -12,6 +12,7 @@ import { HostMatcher, normalizeHost } from './hosts.js';
 import { compileRules, type CompiledRule } from './rules.js';
 import { decision } from './decisions.js';
 import { parsedStrictly } from './parser-mode.js';
+import { compilePreflight, type Preflight } from './preflight.js';
 import { isHttp2Head } from '../http2/head.js';
 
 const EMPTY_HEADERS = Object.freeze({}) as ParsedHead['headers'];
@@ -46,6 +47,8 @@ export class Policy {
   private readonly fragmentsRefused: boolean;
   private readonly unknownRouteDecision: Decision;
   private readonly methodMismatchDecision: Decision;
+  /** The `preflight` option: CORS preflights for routed methods, or null. */
+  private readonly preflight: Preflight | null;
 
   constructor(options: HangupOptions = {}) {
     validateOptions(options);
@@ -70,6 +73,7 @@ export class Policy {
     this.rules = compileRules(options.rules, this.settings);
     this.unknownRouteDecision = decision(this.settings.unknownRoute, 'route:unknown');
     this.methodMismatchDecision = decision(this.settings.unknownRoute, 'route:method-mismatch');
+    this.preflight = compilePreflight(options.preflight);
   }
 
   /**
@@ -161,6 +165,10 @@ export class Policy {
 
     const table = this.routeTable;
     if (table === null) return ROUTE_ANY;
+    if (method === 'OPTIONS' && this.preflight !== null) {
+      const preflight = this.preflight.decide(head, table);
+      if (preflight !== undefined) return preflight;
+    }
     if (table.methods !== null && !table.methods.has(method)) return METHOD_NOT_ALLOWED;
     const found = table.lookupIn(method, head.target, head.pathStart, head.pathEnd);
     if (found.kind === 'matched') return found.decision;

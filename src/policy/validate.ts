@@ -19,6 +19,7 @@ export const optionNames = [
   'hints',
   'behindProxy',
   'trustedProxies',
+  'preflight',
   'ban',
 ] as const satisfies readonly (keyof HangupOptions)[];
 

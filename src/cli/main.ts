@@ -19,6 +19,7 @@ function register(name: string, summary: string, load: Subcommand['load']): void
 // Subcommands (one module each under src/cli/):
 register('probe', 'replay scanner and attack requests against a URL and report what leaks', () => import('./probe.js'));
 register('explain', 'show what a policy decides for a request, and why', () => import('./explain.js'));
+register('bans', 'list, lift and make bans in the store the guards share (Redis)', () => import('./bans.js'));
 
 function usage(): string {
   const lines = Object.entries(subcommands).map(([name, s]) => `  hangup ${name.padEnd(8)} ${s.summary}`);

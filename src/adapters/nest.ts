@@ -11,7 +11,8 @@
  *   included) into the `unknownRoute` action.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Guard } from '../guard.js';
+import { Guard } from '../guard.js';
+import type { HangupOptions } from '../types.js';
 import { toGuard, type GuardOrOptions } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
 import { protectServer } from '../server.js';
@@ -49,8 +50,8 @@ type MarkedAdapter = NestHttpAdapterLike & { [INSTALLED]?: Guard };
  * Resolves with the guard.
  */
 export async function hangupNest(app: NestApplicationLike, guardOrOptions: GuardOrOptions): Promise<Guard> {
-  const guard = toGuard(guardOrOptions, 'hangupNest(app, guard | options)');
   const adapter = nestAdapter(app);
+  const guard = toGuard(withRouterSettings(guardOrOptions, adapter), 'hangupNest(app, guard | options)');
   if (adapter[INSTALLED] === guard) return guard;
   if ((app as { isInitialized?: unknown }).isInitialized === true) {
     throw new HangupConfigError(
@@ -94,6 +95,31 @@ function unroutedFirst(adapter: MarkedAdapter, guard: Guard): void {
     };
     return setNotFoundHandler.call(this, unrouted, ...rest);
   };
+}
+
+/**
+ * Given the policy's options on the Fastify platform, routes match as Fastify's router does
+ * (case-sensitive, a trailing slash another path, unless its settings say otherwise), as
+ * `hangupFastify` does with options, unless the options set `caseSensitive`/`strictTrailingSlash`.
+ * Express's defaults are hangup's own.
+ */
+function withRouterSettings(input: GuardOrOptions, adapter: MarkedAdapter): GuardOrOptions {
+  if (input instanceof Guard || typeof input !== 'object' || input === null || adapter.getType() !== 'fastify') return input;
+  const getInstance = (adapter as { getInstance?: () => unknown }).getInstance;
+  const config = (typeof getInstance === 'function' ? (getInstance.call(adapter) as { initialConfig?: FastifyConfig } | null) : null)?.initialConfig;
+  const router = config?.routerOptions;
+  return {
+    caseSensitive: router?.caseSensitive ?? config?.caseSensitive ?? true,
+    strictTrailingSlash: !(router?.ignoreTrailingSlash ?? config?.ignoreTrailingSlash ?? false),
+    ...(input as HangupOptions),
+  };
+}
+
+/** The matching settings of a Fastify instance (Fastify 4 at the top, Fastify 5 also under routerOptions). */
+interface FastifyConfig {
+  readonly caseSensitive?: boolean;
+  readonly ignoreTrailingSlash?: boolean;
+  readonly routerOptions?: { readonly caseSensitive?: boolean; readonly ignoreTrailingSlash?: boolean };
 }
 
 function nestAdapter(app: NestApplicationLike): MarkedAdapter {

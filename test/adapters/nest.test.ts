@@ -84,7 +84,7 @@ for (const [platform, adapter] of platforms) {
     const seen: string[] = [];
     before(async () => {
       app = await NestFactory.create(appModule(seen), adapter(), { logger: false });
-      await hangupNest(app, hangup(recipePolicy));
+      await hangupNest(app, recipePolicy);
       port = await started(app);
     });
     after(() => app.close());
@@ -154,6 +154,27 @@ for (const [platform, adapter] of platforms) {
       const port = await started(app);
       const r = await rawRequest(port, head('GET /nope HTTP/1.1', H));
       assert.equal(anyKeepAlive(r.text), notFoundKeptAlive('<n>'));
+    } finally {
+      await app.close();
+    }
+  });
+
+  test(`NestJS 12 on ${platform}: given options, hangup matches paths as the platform's router does (one decision per request)`, async () => {
+    const events: DecisionEvent[] = [];
+    const app = await NestFactory.create(appModule([]), adapter(), { logger: false });
+    await hangupNest(app, { hosts: ['localhost'], routes: ['GET /users/:id'], onDecision: (e) => void events.push(e) });
+    try {
+      const port = await started(app);
+      const upper = await rawRequest(port, head('GET /USERS/7 HTTP/1.1', H, 'Connection: close'));
+      if (platform === 'Express') {
+        // Express matches case-insensitively, as hangup does by default.
+        assert.ok(upper.text.startsWith('HTTP/1.1 200 OK\r\n') && upper.text.endsWith('user 7'), upper.text);
+        assert.deepEqual(events.map((e) => [e.action, e.reason]), [['allow', 'route:matched']]);
+      } else {
+        // Fastify's router is case-sensitive: hangup refuses it itself, once.
+        assert.deepEqual([upper.text, upper.ending], ['', 'fin']);
+        assert.deepEqual(events.map((e) => [e.action, e.reason]), [['drop', 'route:unknown']]);
+      }
     } finally {
       await app.close();
     }

@@ -46,7 +46,7 @@ export class Guard {
   /** `'report'`: every decision is reported and none is enforced. */
   readonly mode: EnforcementMode;
   /** @internal Refused streams one HTTP/2 connection may send before it is closed. */
-  readonly maxRefusedStreams: number = DEFAULT_MAX_REFUSED_STREAMS;
+  readonly maxRefusedStreams: number;
   private readonly proxy: ProxyMode | null;
   private readonly events: EventSink | null;
   private readonly counters = new DecisionCounters();
@@ -58,6 +58,7 @@ export class Guard {
 
   constructor(options?: HangupOptions) {
     this.policy = new Policy(options);
+    this.maxRefusedStreams = options?.maxRefusedStreams ?? DEFAULT_MAX_REFUSED_STREAMS;
     this.mode = options?.mode ?? 'enforce';
     this.proxy = compileProxyMode(options?.behindProxy, options?.trustedProxies);
     this.events = options?.onDecision === undefined ? null : new EventSink(options.onDecision, options.events ?? 'all');

@@ -246,6 +246,12 @@ export interface HangupOptions {
    * zero bytes. `true` for the defaults, or see `BanOptions`.
    */
   readonly ban?: boolean | BanOptions;
+  /**
+   * HTTP/2: refused streams (drops and fixed 404s) one connection may send; the next one closes
+   * it (GOAWAY with ENHANCE_YOUR_CALM), so a scanner cannot probe forever on one connection.
+   * Default 100, as Node's own `maxSessionRejectedStreams`. `0` closes at the first refusal.
+   */
+  readonly maxRefusedStreams?: number;
 }
 
 /** Whether refusals are carried out (`'enforce'`) or only reported while the request goes through (`'report'`). */

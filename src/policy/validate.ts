@@ -21,6 +21,7 @@ export const optionNames = [
   'trustedProxies',
   'preflight',
   'ban',
+  'maxRefusedStreams',
 ] as const satisfies readonly (keyof HangupOptions)[];
 
 const actions: readonly Action[] = ['allow', 'notFound', 'drop'];
@@ -201,6 +202,13 @@ export function validateOptions(options: unknown): asserts options is HangupOpti
       'HANGUP_INVALID_ACTION',
       'unknownRoute',
       `expected one of 'drop', 'notFound' or 'allow', got ${show(o.unknownRoute)}.${didYouMean(o.unknownRoute, actions)}`,
+    );
+  }
+  if (o.maxRefusedStreams !== undefined && !(Number.isSafeInteger(o.maxRefusedStreams) && (o.maxRefusedStreams as number) >= 0)) {
+    throw new HangupConfigError(
+      'HANGUP_INVALID_OPTIONS',
+      'maxRefusedStreams',
+      `expected a whole number of refused streams an HTTP/2 connection may send before it is closed (default 100), got ${show(o.maxRefusedStreams)}.`,
     );
   }
   if (o.close !== undefined && !closeModes.includes(o.close as CloseMode)) {

@@ -351,3 +351,24 @@ test('an HTTP/1 request line claiming HTTP/2.0 on a node:http server is still dr
 });
 
 void allFrames;
+
+test('maxRefusedStreams: 2 closes the connection at the third refused stream; a bad value throws at construction', async () => {
+  const f = await start('compat', { maxRefusedStreams: 2 });
+  try {
+    const r = await rawH2(f.port, [get('/a'), get('/b'), get('/c'), get('/d')], 400);
+    assert.deepEqual(r.shown.slice(0, 5), [
+      'SETTINGS(s0)',
+      'SETTINGS(s0,ACK)',
+      'RST_STREAM(s1,PROTOCOL_ERROR)',
+      'RST_STREAM(s3,PROTOCOL_ERROR)',
+      'RST_STREAM(s5,PROTOCOL_ERROR)',
+    ]);
+    assert.equal(r.shown[5], 'GOAWAY(s0,last=5,ENHANCE_YOUR_CALM)');
+    assert.equal(r.ending, 'fin');
+    assert.equal(f.events.length, 3, 'stream 7 came after the GOAWAY: never decided, never served');
+  } finally {
+    await f.stop();
+  }
+  assert.throws(() => hangup({ maxRefusedStreams: -1 }), /maxRefusedStreams/);
+  assert.throws(() => hangup({ maxRefusedStreams: 1.5 }), /maxRefusedStreams/);
+});

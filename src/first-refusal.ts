@@ -39,6 +39,9 @@ export class FirstRefusalHints {
 function fixFor(event: DecisionEvent): string {
   const { reason, rule, method, path } = event;
   const route = `'${method} ${path}'`;
+  if (method === 'OPTIONS' && (reason === 'route:unknown' || reason === 'route:method-mismatch' || reason === 'method:not-allowed')) {
+    return `A browser's CORS preflight? Set preflight: true (or { origins: [...] }): preflights for routed methods then reach the app. Otherwise add ${route} to routes.`;
+  }
   if (reason === 'route:unknown' || reason === 'route:method-mismatch' || reason === 'method:not-allowed') {
     return `To allow it, add ${route} to routes.`;
   }

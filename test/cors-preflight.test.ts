@@ -14,7 +14,7 @@ import cors from 'cors';
 import { hangup, HangupConfigError, type HangupOptions } from '../src/index.js';
 import { hangupExpress } from '../src/adapters/express.js';
 import { rawRequest, head } from './helpers/raw-client.js';
-import { close } from './helpers/servers.js';
+import { close, listen } from './helpers/servers.js';
 import { dated } from './helpers/not-found.js';
 
 const H = 'Host: api.example.com';
@@ -171,4 +171,22 @@ test('configuration mistakes throw with the option named', () => {
     );
   }
   assert.throws(() => hangup({ preflgiht: true } as never), /did you mean 'preflight'\?/);
+});
+
+test('the first dropped OPTIONS request names the preflight option (hints)', async () => {
+  const guard = hangup({ hosts: ['api.example.com'], routes, hints: true });
+  const server = guard.createServer((_req, res) => res.end('ok'));
+  const port = await listen(server);
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    assert.equal((await rawRequest(port, preflight('/api/items', 'POST'))).text, '');
+  } finally {
+    process.stderr.write = write;
+    await close(server);
+  }
+  const hint = lines.filter((line) => line.startsWith('hangup: '));
+  assert.equal(hint.length, 1, lines.join(''));
+  assert.match(hint[0] ?? '', /^hangup: dropped OPTIONS \/api\/items \(Host: api\.example\.com\): .*\(method:not-allowed\)\. A browser's CORS preflight\? Set preflight: true \(or \{ origins: \[\.\.\.\] \}\)/);
 });

@@ -92,7 +92,7 @@ describe('TLS ClientHello gate: bounds and malformed input', () => {
 
   it('1,000 malformed ClientHellos: zero bytes each, no exception, no socket or descriptor left', async () => {
     const base = await captureClientHello({ servername: 'localhost' });
-    let flights = malformedFlights(base, 1400);
+    let flights = malformedFlights(base, 2000);
     assert.ok(flights.length >= 1000, `${flights.length} malformed`);
     flights = flights.slice(0, 1000);
     const errors: unknown[] = [];

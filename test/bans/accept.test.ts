@@ -285,3 +285,37 @@ test('a connection kept alive from before the ban is refused at its next request
     await closeServer(server);
   }
 });
+
+test('https: TLS refusals (a server name the policy does not serve) count as strikes; the next handshake gets zero bytes', async () => {
+  const guard = policy();
+  const server = https.createServer(TLS, (_req, res) => res.end('hello'));
+  guard.protect(server);
+  const port = await listenOn(server);
+  const tls = await import('node:tls');
+  const net = await import('node:net');
+  const handshake = (servername: string): Promise<{ bytes: number; ok: boolean }> =>
+    new Promise((resolve) => {
+      const raw = net.connect({ port, host: '127.0.0.1', localAddress: BANNED });
+      const secure = tls.connect({ socket: raw, servername, rejectUnauthorized: false });
+      let ok = false;
+      const done = (): void => {
+        secure.destroy();
+        resolve({ bytes: raw.bytesRead, ok });
+      };
+      secure.once('secureConnect', () => {
+        ok = true;
+        done();
+      });
+      secure.once('error', done);
+      secure.once('close', done);
+    });
+  try {
+    for (let i = 0; i < 3; i++) assert.deepEqual(await handshake('scanner.invalid'), { bytes: 0, ok: false });
+    assert.equal(guard.bans?.check(BANNED)?.key, BANNED);
+    assert.deepEqual(await handshake('localhost'), { bytes: 0, ok: false }, 'a served name too, now that the address is banned');
+    assert.equal(guard.stats().bans?.connectionsRefused, 1);
+    assert.equal((await tlsFrom(OTHER, port)).handshake, true);
+  } finally {
+    await closeServer(server);
+  }
+});

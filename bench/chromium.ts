@@ -63,15 +63,17 @@ async function runOnce(scenario: Scenario): Promise<{ requests: number; connecti
     { stdio: 'ignore', detached: true },
   );
   await new Promise((resolve) => setTimeout(resolve, WAIT_MS));
+  const exited = new Promise((resolve) => browser.once('exit', resolve));
   try {
     process.kill(-(browser.pid as number), 'SIGTERM');
   } catch {
     /* already gone */
   }
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
   await new Promise((resolve) => setTimeout(resolve, 500));
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  rmSync(profile, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   const matching = events.filter((e) => e.path === scenario.count);
   return { requests: matching.length, connections: ports.size, actions: matching.map((e) => e.action), times };
 }

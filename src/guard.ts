@@ -19,6 +19,7 @@ import { compileProxyMode, type ProxyMode } from './proxy.js';
 import { because, explainRequest, type ExplainContext } from './explain.js';
 import { FirstRefusalHints } from './first-refusal.js';
 import { isProtected, protectServer } from './server.js';
+import { HOST_NOT_SERVER_NAME, hostIsNotServerName, streamSocket } from './tls/host-match.js';
 import { wrapListener } from './adapters/http.js';
 import type { ServerHttp2Session } from 'node:http2';
 import { http2HeadOf, type Http2Head } from './http2/head.js';
@@ -52,6 +53,8 @@ export class Guard {
   private readonly counters = new DecisionCounters();
   private readonly hints: FirstRefusalHints | null;
   private readonly collectReportOnly: boolean;
+  /** `hostMustMatchServerName`: see tls/host-match.ts. */
+  private readonly hostMustMatchServerName: boolean;
   private warnedUnprotected = false;
   /** @internal The ban engine, or null when the `ban` option is off. */
   readonly banEngine: Bans | null;
@@ -63,6 +66,7 @@ export class Guard {
     this.proxy = compileProxyMode(options?.behindProxy, options?.trustedProxies);
     this.events = options?.onDecision === undefined ? null : new EventSink(options.onDecision, options.events ?? 'all');
     this.collectReportOnly = this.policy.hasReportOnlyRules;
+    this.hostMustMatchServerName = options?.hostMustMatchServerName === true;
     const banConfig = compileBanOptions(options?.ban, this.mode);
     this.banEngine = banConfig === null ? null : new Bans(banConfig, { everyone: options?.behindProxy === true, isProxied: (a) => this.isProxied(a) });
     this.hints = FirstRefusalHints.create(options?.hints);
@@ -173,6 +177,9 @@ export class Guard {
     state.decision = this.collectReportOnly
       ? this.policy.decide(head, (matched) => (state.reportOnly ??= []).push(matched))
       : this.policy.decide(head);
+    if (this.hostMustMatchServerName && state.decision.action === 'allow' && hostIsNotServerName(streamSocket(head.stream), head.authority ?? head.headers.host)) {
+      state.decision = HOST_NOT_SERVER_NAME;
+    }
     return state.decision;
   }
 
@@ -323,6 +330,9 @@ export class Guard {
     state.decision = this.collectReportOnly
       ? this.policy.decide(req, (matched) => (state.reportOnly ??= []).push(matched))
       : this.policy.decide(req);
+    if (this.hostMustMatchServerName && state.decision.action === 'allow' && hostIsNotServerName(req.socket, req.headers.host)) {
+      state.decision = HOST_NOT_SERVER_NAME;
+    }
     return state.decision;
   }
 

@@ -203,6 +203,13 @@ export interface HangupOptions {
   /** Treat `/users` and `/users/` as different (Express's `strict routing`). Default `false`. */
   readonly strictTrailingSlash?: boolean;
   /**
+   * Over TLS, drop a request whose Host (or HTTP/2 `:authority`) is not the server name (SNI) its
+   * connection was opened for (`tls:host-not-server-name`). Default `false`: HTTP/2 connection
+   * coalescing legitimately sends requests for every name the certificate covers over one
+   * connection, and `hosts` already decides each request by its own Host.
+   */
+  readonly hostMustMatchServerName?: boolean;
+  /**
    * `'report'`: every decision is made, counted and reported, but nothing is refused: requests go
    * through as if allowed, and Node keeps its own answers to requests it cannot parse. Use it to
    * roll a policy out. Default `'enforce'`. Single rules can be report-only too (`RuleOptions.mode`).

@@ -13,6 +13,7 @@ export const optionNames = [
   'close',
   'caseSensitive',
   'strictTrailingSlash',
+  'hostMustMatchServerName',
   'mode',
   'onDecision',
   'events',
@@ -216,6 +217,7 @@ export function validateOptions(options: unknown): asserts options is HangupOpti
   }
   expectBoolean(o.caseSensitive, 'caseSensitive');
   expectBoolean(o.strictTrailingSlash, 'strictTrailingSlash');
+  expectBoolean(o.hostMustMatchServerName, 'hostMustMatchServerName');
   validateRolloutOptions(o);
   validateDetectors(o.detectors);
 }

@@ -27,6 +27,7 @@ type NotFoundHandler = (req: IncomingMessage, res: ServerResponse, next?: (error
 /** The parts of Nest's HTTP adapter hangup uses (Express and Fastify adapters alike). */
 interface NestHttpAdapterLike {
   getType(): string;
+  use?(handler: NotFoundHandler): unknown;
   setNotFoundHandler(handler: NotFoundHandler, ...rest: unknown[]): unknown;
 }
 
@@ -93,7 +94,17 @@ function unroutedFirst(adapter: MarkedAdapter, guard: Guard): void {
       if (guard.handleUnrouted(req, res, 'express')) return handler(req, res, next);
       return undefined;
     };
-    return setNotFoundHandler.call(this, unrouted, ...rest);
+    const installed = setNotFoundHandler.call(this, unrouted, ...rest);
+    // With a global prefix, Nest's handler only covers paths under it: the others would reach
+    // Express's finalhandler, whose "Cannot GET /path" page echoes the path. Mounted after it, at
+    // the root, this gives them the same action; only what it allows goes on to Express.
+    const use = (this as { use?: (handler: NotFoundHandler) => unknown }).use;
+    if (typeof use === 'function') {
+      use.call(this, function hangupUnroutedLast(req, res, next) {
+        if (guard.handleUnrouted(req, res, 'express')) next?.();
+      });
+    }
+    return installed;
   };
 }
 

@@ -180,6 +180,23 @@ for (const [platform, adapter] of platforms) {
     }
   });
 
+  test(`NestJS 12 on ${platform}: fallback with a global prefix covers paths outside it too`, async () => {
+    const app = await NestFactory.create(appModule([]), adapter(), { logger: false });
+    app.setGlobalPrefix('api');
+    await hangupNest(app, { hosts: ['localhost'] });
+    try {
+      const port = await started(app);
+      const ok = await rawRequest(port, head('GET /api/users/7 HTTP/1.1', H, 'Connection: close'));
+      assert.ok(ok.text.startsWith('HTTP/1.1 200 OK\r\n') && ok.text.endsWith('user 7'), ok.text);
+      for (const target of ['/api/nope', '/nope', '/users/7']) {
+        const r = await rawRequest(port, head(`GET ${target} HTTP/1.1`, H));
+        assert.deepEqual([r.text, r.ending], ['', 'fin'], target);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   test(`NestJS 12 on ${platform}: hangupNest after init() throws, naming the fix`, async () => {
     const app = await NestFactory.create(appModule([]), adapter(), { logger: false });
     await app.init();

@@ -3,6 +3,7 @@ import type { Policy } from './policy/policy.js';
 import type { ProxyMode } from './proxy.js';
 import { MAX_PATH, sanitize } from './log.js';
 import { explainedAsHttp2, isHttp2Head } from './http2/head.js';
+import { decision } from './policy/decisions.js';
 
 /**
  * `guard.explain()`: decides a request written as a line of text and says, in words, what would
@@ -96,8 +97,28 @@ export function because(decided: Decision, method: string, host: string | undefi
   }
 }
 
+/** A ClientHello refused by its server name: the request is never read. */
+function explainClientHello(ctx: ExplainContext, serverName: string | null, reason: string): Explanation {
+  const decided = decision('drop', reason);
+  const enforced = ctx.mode === 'enforce';
+  const wire: Wire = enforced ? (ctx.close === 'reset' ? 'rst' : 'fin') : 'none';
+  const name = serverName === null ? 'a ClientHello without a server name' : `a ClientHello for "${sanitize(serverName, MAX_PATH)}"`;
+  const outcome = enforced
+    ? `refused at the TLS handshake, before any TLS byte: no ServerHello, no certificate, no alert, then ${wire === 'rst' ? 'RST' : 'FIN'}; no request is read`
+    : 'would be refused at the TLS handshake, but report mode only reports it: the handshake goes on';
+  const why =
+    reason === 'tls:no-server-name'
+      ? 'the ClientHello names no server, and the hosts option lists no IP address'
+      : 'the server name is not in the hosts option';
+  return { decision: decided, enforced, wire, reportOnly: [], text: `${name}: ${outcome}.\nWhy: ${why} (drop, ${reason}).` };
+}
+
 /** Explains what the policy does with `line`; see `Guard.explain`. */
 export function explainRequest(ctx: ExplainContext, line: string, options: ExplainOptions = {}): Explanation {
+  if (options.serverName !== undefined) {
+    const refused = ctx.policy.serverNameRefusal(options.serverName);
+    if (refused !== undefined) return explainClientHello(ctx, options.serverName, refused);
+  }
   const req = requestFromLine(line, options);
   const reportOnly: Decision[] = [];
   const decided = ctx.policy.decide(req, (matched) => reportOnly.push(matched));

@@ -344,6 +344,11 @@ export interface ExplainOptions {
   readonly httpVersion?: string;
   /** The peer address, for `trustedProxies`. */
   readonly remoteAddress?: string;
+  /**
+   * Over TLS: the server name (SNI) of the ClientHello, or `null` for a ClientHello without one.
+   * Omitted: the request is not explained as coming over TLS.
+   */
+  readonly serverName?: string | null;
 }
 
 /** What `guard.explain()` returns: the decision, what would happen on the wire, and why, in words. */

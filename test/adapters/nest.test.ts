@@ -12,9 +12,9 @@ import type { Server, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { Controller, Get, HttpCode, Module, NotFoundException, Param, Post, Req, type INestApplication } from '@nestjs/common';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { hangup, HangupConfigError, notFound, type DecisionEvent, type HangupOptions } from '../../src/index.js';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { hangup, HangupConfigError, notFound, type DecisionEvent, type Guard, type HangupOptions } from '../../src/index.js';
 import { hangupNest } from '../../src/adapters/nest.js';
 import { rawRequest, head } from '../helpers/raw-client.js';
 import { anyKeepAlive, notFoundKeptAlive } from '../helpers/not-found.js';
@@ -207,6 +207,19 @@ for (const [platform, adapter] of platforms) {
     }
   });
 }
+
+test('hangupNest accepts both platforms\' application types and resolves with the guard', async () => {
+  const app: NestFastifyApplication = await NestFactory.create<NestFastifyApplication>(appModule([]), new FastifyAdapter(), { logger: false });
+  const other: NestExpressApplication = await NestFactory.create<NestExpressApplication>(appModule([]), new ExpressAdapter(), { logger: false });
+  try {
+    const guard: Guard = await hangupNest(app, {});
+    assert.equal(await hangupNest(other, guard), guard);
+    assert.equal(await hangupNest(app, guard), guard, 'idempotent');
+  } finally {
+    await app.close();
+    await other.close();
+  }
+});
 
 test('hangupNest(something else) throws HANGUP_INVALID_SERVER', async () => {
   await assert.rejects(hangupNest({} as never, {}), (e: unknown) => e instanceof HangupConfigError && e.code === 'HANGUP_INVALID_SERVER');

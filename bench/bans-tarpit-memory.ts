@@ -35,7 +35,8 @@ if (process.argv[2] === 'server') {
   const tcpPages = (): number => Number(/TCP: .* mem (\d+)/.exec(readFileSync('/proc/net/sockstat', 'utf8'))?.[1] ?? NaN);
   for (const mode of ['tarpit', 'keep-alive'] as const) {
     const child = fork(new URL(import.meta.url).pathname, ['server', mode], { execArgv: ['--import', 'tsx', '--expose-gc'] });
-    const next = (): Promise<Record<string, number>> => new Promise((r) => child.once('message', (m) => r(m as Record<string, number>)));
+    type Stats = { port: number; rss: number; heap: number; held: number };
+    const next = (): Promise<Stats> => new Promise((r) => child.once('message', (m) => r(m as Stats)));
     const { port } = await next();
     child.send('stats');
     const before = await next();
@@ -44,7 +45,7 @@ if (process.argv[2] === 'server') {
     for (let i = 0; i < N; i++) {
       const socket = net.connect({ port, host: '127.0.0.1', localAddress: mode === 'tarpit' ? '127.0.0.2' : '127.0.0.3' });
       socket.on('error', () => {});
-      await new Promise((r) => socket.once('connect', r));
+      await new Promise<void>((r) => socket.once('connect', () => r()));
       // the scanner's request; the keep-alive case is answered and then idles
       socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
       sockets.push(socket);

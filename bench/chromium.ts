@@ -5,6 +5,8 @@
  * node:http server and counts the requests that reached the server per path and per connection.
  *
  *   npx tsx bench/chromium.ts            # each scenario 3 times, a fresh browser profile each time
+ *   HEADLESS=0 xvfb-run -a npx tsx bench/chromium.ts   # a windowed browser on a virtual display
+ *   RUNS=5 WAIT_MS=10000 ...             # runs per scenario, and how long each page stays open
  */
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -17,6 +19,8 @@ import { hangup, notFound, type DecisionEvent } from '../src/index.js';
 const CHROMIUM = process.env.CHROMIUM ?? 'chromium';
 const WAIT_MS = Number(process.env.WAIT_MS ?? 8000);
 const RUNS = Number(process.env.RUNS ?? 3);
+/** HEADLESS=0 runs a windowed browser (under xvfb-run where there is no display). */
+const HEADLESS = process.env.HEADLESS !== '0';
 
 const PAGE = '<!doctype html><title>home</title><p>home</p>';
 const FETCH_PAGE =
@@ -59,7 +63,7 @@ async function runOnce(scenario: Scenario): Promise<{ requests: number; connecti
   const profile = mkdtempSync(join(tmpdir(), 'hangup-chromium-'));
   const browser = spawn(
     CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, '--remote-debugging-port=0', `http://127.0.0.1:${port}${scenario.path}`],
+    [...(HEADLESS ? ['--headless'] : []), '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, '--remote-debugging-port=0', `http://127.0.0.1:${port}${scenario.path}`],
     { stdio: 'ignore', detached: true },
   );
   await new Promise((resolve) => setTimeout(resolve, WAIT_MS));
@@ -84,7 +88,7 @@ const version = await new Promise<string>((resolve) => {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.on('close', () => resolve(out.trim()));
 });
-console.log(`${version}, headless, ${RUNS} runs per scenario, ${WAIT_MS} ms each, fresh profile each run`);
+console.log(`${version}, ${HEADLESS ? 'headless' : 'windowed'}, ${RUNS} runs per scenario, ${WAIT_MS} ms each, fresh profile each run`);
 for (const scenario of scenarios) {
   const counts: string[] = [];
   for (let i = 0; i < RUNS; i++) {

@@ -111,22 +111,34 @@ export class Bans implements BanControl {
    */
   refuseConnection(socket: Socket): boolean {
     if (this.table.map.size === 0 || this.proxy.everyone) return false;
-    const key = peerKey(socket.remoteAddress, this.config.ipv6Prefix);
+    if (!this.refusesPeer(socket.remoteAddress)) return false;
+    if (this.tarpit !== null) this.tarpit.hold(socket);
+    else if (this.config.action === 'reset' && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else socket.destroy();
+    return true;
+  }
+
+  /** Whether any ban exists (the accept-time checks do nothing without one). */
+  get active(): boolean {
+    return this.table.map.size > 0 && !this.proxy.everyone;
+  }
+
+  /**
+   * Whether a connection from `address` is refused at accept time (counted): banned, enforced,
+   * neither a trusted proxy (its clients are checked per request) nor an allowlisted address inside
+   * a banned IPv6 prefix. Both of those checks only run for banned keys.
+   */
+  refusesPeer(address: string | undefined): boolean {
+    const key = peerKey(address, this.config.ipv6Prefix);
     if (key === null) return false;
     const entry = this.table.get(key, Date.now());
     if (entry === undefined) return false;
-    const address = socket.remoteAddress as string;
-    // Never refuse a proxy at the connection (its clients are checked per request), nor an
-    // allowlisted address inside a banned IPv6 prefix. Both checks only run for banned keys.
-    if (this.proxy.isProxied(address) || this.allowList.has(address)) return false;
+    if (this.proxy.isProxied(address) || this.allowList.has(address as string)) return false;
     if (!entry.enforced) {
       this.counts.wouldRefuse++;
       return false;
     }
     this.counts.connectionsRefused++;
-    if (this.tarpit !== null) this.tarpit.hold(socket);
-    else if (this.config.action === 'reset' && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-    else socket.destroy();
     return true;
   }
 

@@ -319,3 +319,32 @@ test('https: TLS refusals (a server name the policy does not serve) count as str
     await closeServer(server);
   }
 });
+
+test("action 'drop': a banned peer's accepted handle is closed before Node builds a socket (no 'connection' emitted); 'reset' and the tarpit refuse on the emit", async () => {
+  for (const action of ['drop', 'reset'] as const) {
+    const guard = policy({ action });
+    const server = guard.createServer((_req, res) => res.end('hello'));
+    let emitted = 0;
+    const emit = server.emit;
+    server.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
+      if (event === 'connection') emitted++;
+      return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    } as typeof server.emit;
+    const port = await listenOn(server);
+    try {
+      guard.bans?.ban(BANNED);
+      const r = await from(BANNED, port, get('/'));
+      assert.equal(r.bytes.length, 0);
+      assert.notEqual(r.ending, 'open');
+      if (action === 'reset') assert.equal(r.ending, 'rst');
+      assert.equal(emitted, action === 'drop' ? 0 : 1, `${action}: 'connection' emits for the banned peer`);
+      assert.equal(guard.stats().bans?.connectionsRefused, 1);
+      await assertServedOverHttp1(port, OTHER);
+      assert.equal(emitted, action === 'drop' ? 1 : 2);
+      const count = await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)));
+      assert.equal(count, 0);
+    } finally {
+      await closeServer(server);
+    }
+  }
+});

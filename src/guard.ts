@@ -338,7 +338,9 @@ export class Guard {
 
   private warnIfUnprotected(req: IncomingMessage): void {
     if (this.warnedUnprotected) return;
-    const server = (req.socket as Socket & { server?: object | null } | null)?.server;
+    // On HTTP/2 the session knows its server; the compat request's socket is a proxy made on first use.
+    const head = http2HeadOf(req);
+    const server = head !== undefined ? (head.stream.session as ServerHttp2Session | undefined)?.server : (req.socket as Socket & { server?: object | null } | null)?.server;
     if (server === undefined || server === null || isProtected(server as Server, this)) return;
     this.warnedUnprotected = true;
     process.emitWarning(

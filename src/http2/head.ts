@@ -74,44 +74,27 @@ export function streamHead(stream: ServerHttp2Stream, headers: IncomingHttpHeade
   const raw: string[] = [];
   const map: Record<string, string | string[] | undefined> = {};
   let hostMismatch = false;
-  const add = (name: string, value: string): void => {
-    if (name.charCodeAt(0) === 0x3a /* : */) return; // pseudo-headers are the head's other fields
-    if (name === 'host' && authority !== undefined) {
+  if (authority !== undefined) {
+    raw.push('host', authority);
+    map.host = authority;
+  }
+  // One pass over the flat list Node delivers (no closure per stream: this runs on every stream).
+  const list: readonly unknown[] = Array.isArray(rawHeaders) ? rawHeaders : flatten(headers);
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = String(list[i]);
+    if (name.charCodeAt(0) === 0x3a /* : */) continue; // pseudo-headers are the head's other fields
+    const value = String(list[i + 1]);
+    if (authority !== undefined && name === 'host') {
       // A host header must name what :authority names; then it is the same Host, not a second one.
       if (value.trim().toLowerCase() !== authority.trim().toLowerCase()) hostMismatch = true;
-      return;
+      continue;
     }
     raw.push(name, value);
     const previous = map[name];
     if (previous === undefined) map[name] = value;
     else if (Array.isArray(previous)) previous.push(value);
     else map[name] = [previous, value];
-  };
-  if (authority !== undefined) {
-    raw.push('host', authority);
-    map.host = authority;
   }
-  if (Array.isArray(rawHeaders)) {
-    for (let i = 0; i + 1 < rawHeaders.length; i += 2) add(String(rawHeaders[i]), String(rawHeaders[i + 1]));
-  } else {
-    for (const name of Object.keys(headers)) {
-      const value = headers[name];
-      if (Array.isArray(value)) for (const item of value) add(name, String(item));
-      else if (value !== undefined) add(name, String(value));
-    }
-  }
-  const session = stream.session;
-  const socket: HeadSocket = {
-    get remoteAddress(): string | undefined {
-      // The session's socket (a proxy of the connection's) answers reads; gone once the session is.
-      try {
-        return session?.socket?.remoteAddress;
-      } catch {
-        return undefined;
-      }
-    },
-    server: STRICT_PARSER,
-  };
   const head: Http2Head = {
     [HTTP2_HEAD]: true,
     method: first(headers[':method']) ?? '',
@@ -119,7 +102,7 @@ export function streamHead(stream: ServerHttp2Stream, headers: IncomingHttpHeade
     httpVersion: '2.0',
     headers: map,
     rawHeaders: raw,
-    socket,
+    socket: new StreamPeer(stream),
     scheme: first(headers[':scheme']) ?? '',
     authority,
     hostMismatch,
@@ -127,6 +110,35 @@ export function streamHead(stream: ServerHttp2Stream, headers: IncomingHttpHeade
   };
   (stream as Marked)[HEAD_OF] = head;
   return head;
+}
+
+/** The header object as a flat name/value list (when Node gave no raw list). */
+function flatten(headers: IncomingHttpHeaders): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (Array.isArray(value)) for (const item of value) out.push(name, String(item));
+    else if (value !== undefined) out.push(name, String(value));
+  }
+  return out;
+}
+
+/**
+ * The head's `socket`: the peer address, read from the connection only when asked (rules, events,
+ * proxy mode), and the parser strictness `parseHead()` reads on every decision.
+ */
+class StreamPeer implements HeadSocket {
+  readonly server = STRICT_PARSER;
+  constructor(private readonly stream: ServerHttp2Stream) {}
+
+  get remoteAddress(): string | undefined {
+    // The session's socket (a proxy of the connection's) answers reads; gone once the session is.
+    try {
+      return this.stream.session?.socket?.remoteAddress;
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /** The request of the compat API (`Http2ServerRequest`), as far as hangup reads it. */

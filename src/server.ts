@@ -10,7 +10,7 @@ import { log } from './log.js';
 import { sourceOfRawPacket, type EventSource } from './events.js';
 import { installBanGate } from './bans/gate.js';
 import type { Server as TlsServer } from 'node:tls';
-import { installClientHelloGate, tlsErrorReason } from './tls/sni-gate.js';
+import { installClientHelloGate, tlsErrorReason, tlsErrorReported } from './tls/sni-gate.js';
 import { isHttp2Server, protectHttp2Server } from './http2/server.js';
 
 const PROTECTED_BY = Symbol('hangup.protectedBy');
@@ -83,6 +83,11 @@ export function protectServer(server: Server, guard: Guard, adapter: AdapterName
 
   // Parse errors, header overflow and timeouts: Node writes 400/431/408 unless someone listens.
   target.prependListener('clientError', (error: Error, socket: Socket) => {
+    if (tlsErrorReported(socket)) {
+      // Reported at 'tlsClientError' (tls/sni-gate.ts). Closed as Node closes it without a listener.
+      if (!socket.destroyed && target.listenerCount('clientError') === 1) socket.destroy();
+      return;
+    }
     if (report) reportClientError(target, guard, error, socket as ServerSocket);
     else onClientError(target, guard, error, socket as ServerSocket);
   });

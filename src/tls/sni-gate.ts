@@ -56,16 +56,29 @@ export function installClientHelloGate(server: TlsServer, guard: Guard): boolean
   // Replace in place: remove every listener, put them back in order with the gate in Node's place.
   server.removeAllListeners('connection');
   for (const listener of listeners) server.on('connection', listener === nodeListener ? gate : listener);
-  // https and http2 secure servers pass TLS errors on as 'clientError', which protect() handles
-  // (reason tls:handshake-error), but by then Node has usually destroyed the socket and the error
-  // would go unreported. A bare tls.Server passes them nowhere. Report them here in both cases.
+  // https and http2 secure servers pass TLS errors on as 'clientError' (where protect() would see a
+  // socket Node has usually destroyed already); a bare tls.Server passes them nowhere. Report each
+  // one here, once: protect()'s 'clientError' listener skips a socket marked as reported.
   const forwards = server.listenerCount('tlsClientError') > 0;
   server.prependListener('tlsClientError', (error: Error, socket: Socket) => {
-    if (forwards && !socket.destroyed) return; // 'clientError' reports and drops it
+    if ((socket as TlsErrorSocket)[TLS_ERROR_REPORTED] === true) return;
+    (socket as TlsErrorSocket)[TLS_ERROR_REPORTED] = true;
     guard.applyToConnection(decision('drop', tlsErrorReason(error) ?? 'tls:handshake-error'), socket, sourceOf(socket, null));
-    if (!socket.destroyed) socket.destroy();
+    // https and http2 secure servers close it on 'clientError' (protect()'s listener); a bare tls.Server here.
+    if (!forwards && !socket.destroyed) socket.destroy();
   });
   return true;
+}
+
+const TLS_ERROR_REPORTED = Symbol('hangup.tlsErrorReported');
+type TlsErrorSocket = Socket & { [TLS_ERROR_REPORTED]?: true };
+
+/**
+ * Whether a TLS error on `socket` was already reported by the gate's 'tlsClientError' listener:
+ * protect()'s 'clientError' listener then only closes it (as Node would) and reports nothing.
+ */
+export function tlsErrorReported(socket: Socket): boolean {
+  return (socket as TlsErrorSocket)[TLS_ERROR_REPORTED] === true;
 }
 
 /**

@@ -253,10 +253,10 @@ describe('TLS: policy variants', () => {
     }
   });
 
-  for (const kind of ['https', 'http2'] as const) {
-    it(`${kind}: a TLS error after the ClientHello is tls:handshake-error, no unhandled error, no warning`, async () => {
+  for (const [kind, mode] of [['https', 'enforce'], ['http2', 'enforce'], ['https', 'report'], ['http2', 'report']] as const) {
+    it(`${kind}, ${mode}: a TLS error after the ClientHello is tls:handshake-error, reported once, no unhandled error, no warning`, async () => {
       const events: DecisionEvent[] = [];
-      const guard = hangup({ hosts: ['localhost'], onDecision: (e) => events.push(e) });
+      const guard = hangup({ hosts: ['localhost'], mode, onDecision: (e) => events.push(e) });
       const server = kind === 'https' ? https.createServer(TLS_OPTIONS) : http2.createSecureServer(TLS_OPTIONS);
       guard.protect(server as https.Server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -271,8 +271,10 @@ describe('TLS: policy variants', () => {
         const result = await tlsRequest(port, { servername: 'localhost', maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA' });
         assert.notEqual(result.outcome, 'secure');
         await eventually(() => events.length > 0);
-        assert.equal(events.at(-1)?.reason, 'tls:handshake-error');
+        await new Promise((r) => setTimeout(r, 100));
+        assert.deepEqual(events.map((e) => [e.reason, e.enforced]), [['tls:handshake-error', mode === 'enforce']]);
         assert.deepEqual(warnings, []);
+        assert.equal(await connections(server as unknown as net.Server), 0);
       } finally {
         process.off('warning', onWarning);
         await new Promise<void>((resolve) => server.close(() => resolve()));

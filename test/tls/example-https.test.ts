@@ -27,6 +27,13 @@ test('examples/https.ts serves the site over HTTP/1.1 by ALPN and refuses the re
   assert.equal((await tlsRequest(port, { servername: '', ALPNProtocols: ['http/1.1'] }, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).response.split('\r\n\r\n')[1], 'home\n');
 });
 
+test('examples/https.ts serves the site over HTTP/2 by ALPN: pages, the favicon 404, RST_STREAM for the rest', async () => {
+  assert.equal((await curl(['--http2', `https://localhost:${port}/users/7`])).output, 'user 7\n 200 2');
+  assert.equal((await curl(['--http2', `https://localhost:${port}/favicon.ico`])).output, ' 404 2');
+  const dropped = await curl(['--http2', `https://localhost:${port}/.env`]);
+  assert.deepEqual([dropped.output, dropped.code], [' 000 0', 92]); // CURLE_HTTP2_STREAM: the stream was reset
+});
+
 test('examples/https.ts: an unknown name, plain HTTP and an unknown ALPN get zero bytes', async () => {
   for (const payload of [tlsClientHello('evil.example'), Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n')]) {
     const r = await rawRequest(port, payload);

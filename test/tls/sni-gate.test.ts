@@ -117,11 +117,23 @@ const kinds: Kind[] = [
     http1: true,
     async start(events) {
       const app = fastify5({ http2: true, https: { ...TLS_OPTIONS, allowHTTP1: true } });
+      await app.register(hangupFastify, { guard: guardFor(events) });
       app.get('/', async () => 'hello');
       await app.listen({ port: 0, host: '127.0.0.1' });
-      guardFor(events).protect(app.server as never);
       const { port } = app.server.address() as AddressInfo;
       return { port, events, http1: true, close: () => app.close() };
+    },
+  },
+  {
+    name: 'Fastify 5 with https and http2 (h2 only)',
+    http1: false,
+    async start(events) {
+      const app = fastify5({ http2: true, https: TLS_OPTIONS });
+      await app.register(hangupFastify, { guard: guardFor(events) });
+      app.get('/', async () => 'hello');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as AddressInfo;
+      return { port, events, http1: false, close: () => app.close() };
     },
   },
 ];

@@ -30,6 +30,7 @@ export async function run(argv: string[], io: ProbeIo = { stdout: process.stdout
       host: args.host,
       timeoutMs: args.timeoutMs,
       concurrency: args.concurrency,
+      http2: args.http2,
       onProgress: (done, total, probe) => progress.update(done, total, probe),
     }).finally(() => progress.stop());
     io.stdout.write(args.json ? formatJson(report) : formatReport(report));

@@ -16,6 +16,8 @@ export interface ProbeArgs {
   readonly concurrency: number;
   readonly json: boolean;
   readonly progress: ProgressMode;
+  /** `--http2`: probe HTTP/2 streams over cleartext with prior knowledge (h2c) instead of HTTP/1.1. */
+  readonly http2: boolean;
 }
 
 const MIN_TIMEOUT = 100;
@@ -39,6 +41,11 @@ oversize headers, Expect tricks, TLS, HTTP/2 and SSH bytes on the HTTP port, slo
   --host <name[:port]>   Host header for the probes that need a valid one (default: the URL's)
   --timeout <ms>         time bound of each probe, ${MIN_TIMEOUT}..${MAX_TIMEOUT} (default ${DEFAULT_TIMEOUT_MS})
   --concurrency <n>      probes at once, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
+  --http2                speak cleartext HTTP/2 with prior knowledge (h2c) and probe streams: unknown
+                         paths, wrong :authority, a host header beside it, bad :path, unknown
+                         methods, CONNECT, Expect, many refused streams on one connection. A stream
+                         that must be refused leaks on any HEADERS or DATA (a plain :status 404 is
+                         fine for an unknown path), a fingerprint header or echoed input
   --json                 print the full report as JSON on stdout
   --progress             show progress on stderr even when it is not a terminal
   --no-progress          never show progress (default: only on a terminal)
@@ -94,6 +101,7 @@ export function parseProbeArgs(argv: readonly string[]): ProbeArgs {
     timeoutMs: bounded('--timeout', values.timeout, DEFAULT_TIMEOUT_MS, MIN_TIMEOUT, MAX_TIMEOUT),
     concurrency: bounded('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
     json: values.json === true,
+    http2: values.http2 === true,
     progress: values.progress === true ? 'always' : values['no-progress'] === true ? 'never' : 'auto',
   };
 }
@@ -110,6 +118,7 @@ function parse(argv: readonly string[]) {
       timeout: { type: 'string' },
       concurrency: { type: 'string' },
       json: { type: 'boolean' },
+      http2: { type: 'boolean' },
       progress: { type: 'boolean' },
       'no-progress': { type: 'boolean' },
     },

@@ -20,6 +20,7 @@ export const PROBE_CLASSES = [
   'foreign',
   'slow',
   'tls',
+  'http2',
 ] as const;
 
 export type ProbeClass = (typeof PROBE_CLASSES)[number];
@@ -39,6 +40,7 @@ export const CLASS_TITLES: Readonly<Record<ProbeClass, string>> = {
   foreign: 'other protocols on the HTTP port',
   slow: 'slow headers',
   tls: 'TLS: unknown and missing server name, unknown ALPN, plain HTTP, truncated ClientHello (https:// only)',
+  http2: 'HTTP/2 streams (--http2): unknown paths, wrong :authority and host, bad :path, methods, CONNECT, Expect, many refused streams on one connection',
 };
 
 /**

@@ -4,11 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { buildCorpus, PROBE_CLASSES, type Probe } from './corpus.js';
-import { ProbeUnreachableError } from './errors.js';
+import { ProbeUnreachableError, ProbeUsageError } from './errors.js';
 import { exchange, type Endpoint, type Exchange } from './exchange.js';
 import { parseTarget, resolveEndpoint, type Target } from './target.js';
 import { judge, type Judgement } from './verdict.js';
 import { runTlsProbes, serverNameOf } from './tls-probes.js';
+import { runHttp2Probes } from './h2-probes.js';
 
 /** Options of one probe run. */
 export interface ProbeOptions {
@@ -20,6 +21,8 @@ export interface ProbeOptions {
   readonly timeoutMs?: number;
   /** How many probes run at once. */
   readonly concurrency?: number;
+  /** Probe HTTP/2 streams over h2c (prior knowledge) instead of HTTP/1.1 (`--http2`; h2-probes.ts). */
+  readonly http2?: boolean;
   /** Called after each probe (for a progress indicator). */
   readonly onProgress?: (done: number, total: number, probe: Probe) => void;
 }
@@ -63,8 +66,12 @@ export async function runProbes(options: ProbeOptions): Promise<ProbeReport> {
   const corpus = buildCorpus({ host: target.host, path: target.path, marker });
   const started = performance.now();
 
-  const results = new Array<ProbeResult>(corpus.length);
-  let next = 0;
+  const results = new Array<ProbeResult>(options.http2 === true ? 0 : corpus.length);
+  if (options.http2 === true) {
+    if (target.tls) throw new ProbeUsageError('--http2 speaks cleartext HTTP/2 (h2c): give an http:// URL');
+    results.push(...(await runHttp2Probes(target, endpoint, timeoutMs, marker, options.onProgress)));
+  }
+  let next = options.http2 === true ? corpus.length : 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     for (let index = next++; index < corpus.length; index = next++) {

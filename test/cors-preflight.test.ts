@@ -3,7 +3,7 @@
  * sends `OPTIONS` with `Origin` and `Access-Control-Request-Method` before a cross-origin POST or
  * DELETE. Without the option the policy drops it (no route lists OPTIONS); with it, a preflight
  * for a method a route allows on that path reaches the app, whose CORS middleware (the `cors`
- * package on Express 5) answers it. Everything else with OPTIONS is still dropped.
+ * package on Express 5, @fastify/cors on Fastify 5) answers it. Everything else with OPTIONS is still dropped.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +11,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express5 from 'express5';
 import cors from 'cors';
+import Fastify from 'fastify';
+import fastifyCors from '@fastify/cors';
 import { hangup, HangupConfigError, type HangupOptions } from '../src/index.js';
 import { hangupExpress } from '../src/adapters/express.js';
+import { hangupFastify } from '../src/adapters/fastify.js';
 import { rawRequest, head } from './helpers/raw-client.js';
 import { close, listen } from './helpers/servers.js';
 import { dated } from './helpers/not-found.js';
@@ -189,4 +192,35 @@ test('the first dropped OPTIONS request names the preflight option (hints)', asy
   const hint = lines.filter((line) => line.startsWith('hangup: '));
   assert.equal(hint.length, 1, lines.join(''));
   assert.match(hint[0] ?? '', /^hangup: dropped OPTIONS \/api\/items \(Host: api\.example\.com\): .*\(method:not-allowed\)\. A browser's CORS preflight\? Set preflight: true \(or \{ origins: \[\.\.\.\] \}\)/);
+});
+
+test('Fastify 5 with @fastify/cors: a preflight for a routed method is answered by the plugin, others dropped', async () => {
+  const app = Fastify();
+  await app.register(hangupFastify, { hosts: ['api.example.com'], routes, preflight: { origins: [FRONT] } });
+  await app.register(fastifyCors, { origin: [FRONT], methods: ['GET', 'POST', 'DELETE'] });
+  app.get('/api/items', async () => 'items');
+  app.post('/api/items', async () => 'created');
+  app.delete('/api/items/:id', async () => 'deleted');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const port = (app.server.address() as AddressInfo).port;
+    const r = await rawRequest(port, preflight('/api/items/7', 'DELETE'));
+    assert.equal(
+      dated(r.text),
+      'HTTP/1.1 204 No Content\r\n' +
+        'vary: Origin, Access-Control-Request-Headers\r\n' +
+        `access-control-allow-origin: ${FRONT}\r\n` +
+        'access-control-allow-methods: GET, POST, DELETE\r\n' +
+        'access-control-allow-headers: content-type\r\n' +
+        'content-length: 0\r\n' +
+        'Date: <date>\r\n' +
+        'Connection: close\r\n\r\n',
+    );
+    for (const bytes of [preflight('/api/items', 'PUT'), preflight('/.env', 'GET'), preflight('/api/items', 'POST', 'https://evil.example')]) {
+      const dropped = await rawRequest(port, bytes);
+      assert.deepEqual([dropped.text, dropped.ending], ['', 'fin'], bytes);
+    }
+  } finally {
+    await app.close();
+  }
 });

@@ -131,7 +131,7 @@ export class Bans implements BanControl {
   refusesPeer(address: string | undefined): boolean {
     const key = peerKey(address, this.config.ipv6Prefix);
     if (key === null) return false;
-    const entry = this.table.get(key, Date.now());
+    const entry = this.table.find(key);
     if (entry === undefined) return false;
     if (this.proxy.isProxied(address) || this.allowList.has(address as string)) return false;
     if (!entry.enforced) {
@@ -150,7 +150,7 @@ export class Bans implements BanControl {
     if (this.table.map.size === 0) return undefined;
     const key = this.keyOfSource(req);
     if (key === null) return undefined;
-    const entry = this.table.get(key, Date.now());
+    const entry = this.table.find(key);
     if (entry === undefined) return undefined;
     if (!entry.enforced) {
       this.counts.wouldRefuse++;
@@ -305,7 +305,7 @@ export class Bans implements BanControl {
   check(address: string): BanInfo | null {
     const key = this.key(address);
     if (key === null) return null;
-    const entry = this.table.get(key, Date.now());
+    const entry = this.table.find(key);
     if (entry === undefined) return null;
     if (this.allowList.has(address)) return null; // an allowlisted address inside a banned IPv6 prefix
     return { key, until: entry.until, origin: entry.origin, enforced: entry.enforced };

@@ -129,6 +129,12 @@ export class BanTable {
     return undefined;
   }
 
+  /** The ban on `key` that has not ended now, or undefined; reads the clock only when there is one (the hot path). */
+  find(key: string): BanEntry | undefined {
+    const entry = this.map.get(key);
+    return entry === undefined ? undefined : this.get(key, Date.now());
+  }
+
   /** Adds or replaces the ban on `key`; returns the keys evicted to make room. */
   set(key: string, entry: BanEntry, now: number): void {
     this.sweep(now, 2);

@@ -38,6 +38,13 @@ export function refusedStreams(session: ServerHttp2Session): number {
 
 function closeSession(session: ServerHttp2Session): void {
   if (log.drop.enabled) log.drop('http2: more than the allowed refused streams on one connection: GOAWAY(ENHANCE_YOUR_CALM), closing it');
+  // After the RST_STREAM frames already queued have gone out: Node 24's nghttp2 would otherwise
+  // send the GOAWAY first and drop them when the session ends at once.
+  setImmediate(goAway, session);
+}
+
+function goAway(session: ServerHttp2Session): void {
+  if (session.closed || session.destroyed) return;
   try {
     session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
     session.close();

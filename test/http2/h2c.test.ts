@@ -265,10 +265,10 @@ for (const api of ['compat', 'core'] as const) {
       const requests = Array.from({ length: 101 }, (_, i) => get(`/probe-${i}`));
       const r = await rawH2(f.port, requests, 500);
       const resets = r.shown.filter((s) => s.startsWith('RST_STREAM'));
-      assert.equal(resets.length, 101);
+      assert.ok(resets.length >= 101 && resets.length <= requests.length, String(resets.length));
       assert.ok(resets.every((s) => s.endsWith(',PROTOCOL_ERROR)')));
       const goaways = r.shown.filter((s) => s.startsWith('GOAWAY'));
-      assert.deepEqual(goaways[0], 'GOAWAY(s0,last=201,ENHANCE_YOUR_CALM)');
+      assert.deepEqual(goaways[0], `GOAWAY(s0,last=${2 * resets.length - 1},ENHANCE_YOUR_CALM)`);
       assert.equal(r.ending, 'fin');
       assert.equal(f.seen.length, 0);
     } finally {
@@ -352,20 +352,20 @@ test('an HTTP/1 request line claiming HTTP/2.0 on a node:http server is still dr
 
 void allFrames;
 
-test('maxRefusedStreams: 2 closes the connection at the third refused stream; a bad value throws at construction', async () => {
+test('maxRefusedStreams: 2 closes the connection after the third refused stream; a bad value throws at construction', async () => {
   const f = await start('compat', { maxRefusedStreams: 2 });
   try {
     const r = await rawH2(f.port, [get('/a'), get('/b'), get('/c'), get('/d')], 400);
-    assert.deepEqual(r.shown.slice(0, 5), [
-      'SETTINGS(s0)',
-      'SETTINGS(s0,ACK)',
-      'RST_STREAM(s1,PROTOCOL_ERROR)',
-      'RST_STREAM(s3,PROTOCOL_ERROR)',
-      'RST_STREAM(s5,PROTOCOL_ERROR)',
-    ]);
-    assert.equal(r.shown[5], 'GOAWAY(s0,last=5,ENHANCE_YOUR_CALM)');
+    // Streams already received with the third are refused too (their HEADERS came in the same
+    // read); every RST_STREAM goes out before the GOAWAY, which names the last one.
+    const resets = r.shown.filter((x) => x.startsWith('RST_STREAM'));
+    assert.ok(resets.length >= 3, r.shown.join(' '));
+    assert.deepEqual(r.shown.slice(0, 2 + resets.length), ['SETTINGS(s0)', 'SETTINGS(s0,ACK)', ...resets]);
+    assert.ok(resets.every((x, i) => x === `RST_STREAM(s${2 * i + 1},PROTOCOL_ERROR)`));
+    assert.equal(r.shown[2 + resets.length], `GOAWAY(s0,last=${2 * resets.length - 1},ENHANCE_YOUR_CALM)`);
+    assert.ok(r.shown.every((x) => !x.startsWith('HEADERS') && !x.startsWith('DATA')));
     assert.equal(r.ending, 'fin');
-    assert.equal(f.events.length, 3, 'stream 7 came after the GOAWAY: never decided, never served');
+    assert.equal(f.events.length, resets.length, 'a stream after the GOAWAY is never decided nor served');
   } finally {
     await f.stop();
   }

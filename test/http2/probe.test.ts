@@ -41,7 +41,7 @@ test('--http2 parses; a protected h2c server: every stream-level probe silent (R
     assert.deepEqual(judged.filter((r) => r.judgement.outcome !== 'silent').map((r) => `${r.probe.id} ${r.judgement.answer}`), []);
     assert.ok(judged.filter((r) => r.probe.id !== 'http2:many-refused').every((r) => r.judgement.answer === 'RST_STREAM(s1,PROTOCOL_ERROR)' && r.exchange.bytes.length === 31));
     const many = judged.find((r) => r.probe.id === 'http2:many-refused')!;
-    assert.match(many.judgement.answer, /^0 of 120 streams answered, 101 RST_STREAM, then GOAWAY\(s0,last=\d+,ENHANCE_YOUR_CALM\)$/);
+    assert.match(many.judgement.answer, /^0 of 120 streams answered, \d+ RST_STREAM, then GOAWAY\(s0,last=\d+,ENHANCE_YOUR_CALM\)$/);
     const summary = summarise(report);
     assert.equal(summary.exitCode, 0);
   });

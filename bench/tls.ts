@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/tls.ts [--rounds=5] [--handshakes=1500]`: the cost of hangup's TLS layer, in
+ * `npm run build && npx tsx bench/tls.ts [--rounds=5] [--handshakes=1500]`: the cost of hangup's TLS layer, in
  * server CPU, against a baseline measured in the same run (interleaved rounds, medians):
  *
  * - completed handshakes per server CPU second on https.createServer, with the ClientHello gate
@@ -162,7 +162,8 @@ if (process.argv[2] === 'server') {
       ? net.createServer((socket) => socket.once('data', () => socket.destroy()))
       : https.createServer({ key, cert }, (_req, res) => res.end('ok'));
   if (variant === 'hangup') {
-    const { hangup } = await import('../src/index.js');
+    // The built package, as an app runs it (npm run build first).
+    const { hangup } = await import('../dist/index.js');
     hangup({ hosts: ['localhost'], routes: ['GET /'] }).protect(server as https.Server);
   }
   server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as net.AddressInfo).port }));

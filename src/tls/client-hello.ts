@@ -126,15 +126,15 @@ function parseBody(m: Buffer, start: number, end: number): Omit<ClientHello, 'le
   p += 2;
   let serverName: string | null = null;
   let alpn: string[] | null = null;
-  const seen = new Set<number>();
+  const seen: number[] = [];
   while (p < extEnd) {
     if (p + 4 > extEnd) return null;
     const type = m.readUInt16BE(p);
     const length = m.readUInt16BE(p + 2);
     p += 4;
     if (p + length > extEnd) return null;
-    if (seen.has(type)) return null; // RFC 8446 4.2: at most one extension of each type
-    seen.add(type);
+    if (seen.includes(type)) return null; // RFC 8446 4.2: at most one extension of each type
+    seen.push(type);
     if (type === 0x0000) {
       serverName = readServerName(m, p, p + length);
       if (serverName === null) return null;

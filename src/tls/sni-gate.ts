@@ -63,7 +63,14 @@ export function installClientHelloGate(server: TlsServer, guard: Guard): boolean
   server.prependListener('tlsClientError', (error: Error, socket: Socket) => {
     if ((socket as TlsErrorSocket)[TLS_ERROR_REPORTED] === true) return;
     (socket as TlsErrorSocket)[TLS_ERROR_REPORTED] = true;
-    guard.applyToConnection(decision('drop', tlsErrorReason(error) ?? 'tls:handshake-error'), socket, sourceOf(socket, null));
+    const reason = tlsErrorReason(error);
+    if (reason === undefined) {
+      // The client reset or went away mid-handshake (a health check, a client that gives up): no
+      // refusal of hangup's, nothing to report. Closed as Node closes it.
+      if (!socket.destroyed) socket.destroy();
+      return;
+    }
+    guard.applyToConnection(decision('drop', reason), socket, sourceOf(socket, null));
     // https and http2 secure servers close it on 'clientError' (protect()'s listener); a bare tls.Server here.
     if (!forwards && !socket.destroyed) socket.destroy();
   });
@@ -83,7 +90,8 @@ export function tlsErrorReported(socket: Socket): boolean {
 
 /**
  * The reason a TLS error reaching 'tlsClientError' or 'clientError' is reported under:
- * `tls:handshake-error` for OpenSSL's errors (`ERR_SSL_*`), undefined for anything else.
+ * `tls:handshake-error` for OpenSSL's errors (`ERR_SSL_*`), undefined for anything else (a
+ * transport error such as the client's ECONNRESET: not reported by the gate).
  */
 export function tlsErrorReason(error: unknown): string | undefined {
   const e = error as { code?: unknown; library?: unknown } | null;
@@ -99,17 +107,22 @@ function sourceOf(socket: Socket, hello: ClientHello | null): EventSource {
   return host == null ? { socket: { remoteAddress } } : { headers: { host }, socket: { remoteAddress } };
 }
 
+/** The last ALPN list read, by the Buffer it was read from (a server's list rarely changes). */
+let alpnCache: { wire: Buffer; names: string[] } | null = null;
+
 /** The protocols of a server's ALPN list in wire format, or null when it has none (or a callback decides). */
 function serverAlpn(server: GatedServer): string[] | null {
   if (typeof server.ALPNCallback === 'function') return null;
   const wire = server.ALPNProtocols;
   if (!Buffer.isBuffer(wire) || wire.length === 0) return null;
+  if (alpnCache?.wire === wire) return alpnCache.names;
   const names: string[] = [];
   for (let p = 0; p < wire.length; ) {
     const length = wire[p]!;
     names.push(wire.toString('latin1', p + 1, p + 1 + length));
     p += 1 + length;
   }
+  alpnCache = { wire, names };
   return names;
 }
 

@@ -243,6 +243,26 @@ describe('TLS: policy variants', () => {
     }
   });
 
+  it('a client that resets mid-handshake is not a refusal: nothing reported, the socket closed', async () => {
+    const s = await start();
+    try {
+      const hello = await captureClientHello({ servername: 'localhost' });
+      await new Promise<void>((resolve) => {
+        const socket = net.connect({ port: s.port, host: '127.0.0.1' }, () => socket.write(hello));
+        socket.once('data', () => {
+          socket.resetAndDestroy();
+          resolve();
+        });
+      });
+      await eventually(async () => (await connections(s.server)) === 0);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(s.events, []);
+      assert.equal(await connections(s.server), 0);
+    } finally {
+      await stop(s);
+    }
+  });
+
   it('wildcards: *.example.com serves a.example.com, not example.com', async () => {
     const s = await start({ hosts: ['*.example.com'] });
     try {

@@ -173,6 +173,8 @@ export class Guard {
   decideStream(head: Http2Head): Decision {
     const state = ensureState(head);
     if (state.decision !== undefined) return state.decision;
+    const banned = this.banEngine === null ? undefined : this.banEngine.decisionFor(head);
+    if (banned !== undefined) return (state.decision = banned);
     if (head.hostMismatch) return (state.decision = HOST_AUTHORITY_MISMATCH);
     state.decision = this.collectReportOnly
       ? this.policy.decide(head, (matched) => (state.reportOnly ??= []).push(matched))

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Decision } from '../types.js';
 import type { EventSource } from '../events.js';
@@ -146,7 +145,7 @@ export class Bans implements BanControl {
    * Request time: the ban decision for a request from a banned client (the forwarded address
    * behind a trusted proxy, else the peer on a connection opened before the ban), or undefined.
    */
-  decisionFor(req: IncomingMessage): Decision | undefined {
+  decisionFor(req: EventSource): Decision | undefined {
     if (this.table.map.size === 0) return undefined;
     const key = this.keyOfSource(req);
     if (key === null) return undefined;

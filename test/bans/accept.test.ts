@@ -348,3 +348,33 @@ test("action 'drop': a banned peer's accepted handle is closed before Node build
     }
   }
 });
+
+test('http2: refused streams count as strikes; an open session gets RST_STREAM for its next stream once banned, a new connection no SETTINGS', async () => {
+  const guard = policy();
+  const server = http2.createServer();
+  server.on('stream', (stream) => stream.respond({ ':status': 200 }, { endStream: true }));
+  guard.protect(server as unknown as http.Server);
+  const port = await listenOn(server);
+  const net = await import('node:net');
+  const session = http2.connect(`http://localhost:${port}`, { createConnection: () => net.connect({ port, host: '127.0.0.1', localAddress: BANNED }) });
+  session.on('error', () => {});
+  const request = (path: string): Promise<string> =>
+    new Promise((resolve) => {
+      const stream = session.request({ ':path': path });
+      stream.on('response', (headers) => resolve(String(headers[':status'])));
+      stream.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      stream.on('close', () => resolve(`closed ${stream.rstCode}`));
+      stream.end();
+    });
+  try {
+    assert.equal(await request('/'), '200');
+    for (let i = 0; i < 3; i++) assert.equal(await request('/wp-login.php'), 'ERR_HTTP2_STREAM_ERROR');
+    assert.equal(guard.bans?.check(BANNED)?.key, BANNED);
+    assert.equal(await request('/'), 'ERR_HTTP2_STREAM_ERROR', 'the open session: RST_STREAM, no response');
+    assert.equal(guard.stats().reasons['ban:address'], 1);
+    assert.equal((await from(BANNED, port, H2_PREFACE)).bytes.length, 0, 'a new connection: not even SETTINGS');
+  } finally {
+    session.destroy();
+    await closeServer(server);
+  }
+});

@@ -194,4 +194,6 @@ export interface BanControl {
   check(address: string): BanInfo | null;
   /** The key `address` is counted and banned under (IPv4-mapped as IPv4, IPv6 by prefix), or null when it is not an IP address. */
   key(address: string): string | null;
+  /** Stops the background work with the store and the store's subscription (so a process can exit); bans stay enforced locally. */
+  close(): Promise<void>;
 }

@@ -66,7 +66,7 @@ test('hangup bans: ban, list, unban in Redis reach a running guard; exit codes',
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    await guard.banEngine?.close();
+    await guard.bans?.close();
     await client.close().catch(() => {});
     await killRedis(redis);
   }

@@ -105,3 +105,21 @@ test('two server processes share bans through Redis (node-redis and ioredis); Re
     await killRedis(redis);
   }
 });
+
+test('examples/bans.ts with REDIS_URL: two instances share a ban within one second', { skip, timeout: 60_000 }, async () => {
+  const redisPort = await freePort();
+  const redis = await startRedis(redisPort);
+  const example = new URL('../../examples/bans.ts', import.meta.url).pathname;
+  const [portA, portB] = [await freePort(), await freePort()];
+  const nodes: ChildProcess[] = [];
+  try {
+    for (const port of [portA, portB]) nodes.push(await startExample(example, port, { REDIS_URL: `redis://127.0.0.1:${redisPort}`, WORKERS: '1' }));
+    await sleep(300);
+    for (let i = 0; i < 5; i++) assert.equal((await from('127.0.0.2', portA, get('/.env'))).bytes.length, 0);
+    assert.ok((await waitBanned(portB, '127.0.0.2', 1_000)) < 1_000);
+    assert.match((await from('127.0.0.3', portB, get('/'))).text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhome\n$/);
+  } finally {
+    for (const node of nodes) await stop(node);
+    await killRedis(redis);
+  }
+});

@@ -104,7 +104,7 @@ export class Guard {
     return { policy: this.policy, mode: this.mode, proxy: this.proxy, close: this.policy.settings.close };
   }
 
-  /** Whether a drop for a connection from `remoteAddress` becomes the fixed 404 (proxy-aware mode). */
+  /** @internal Whether a drop for a connection from `remoteAddress` becomes the fixed 404 (proxy-aware mode). */
   isProxied(remoteAddress: string | undefined): boolean {
     return this.proxy !== null && this.proxy.isProxied(remoteAddress);
   }
@@ -147,6 +147,7 @@ export class Guard {
   /**
    * Decides and applies the decision to a request. Returns true when the request is allowed and
    * the caller should hand it on; false when hangup has answered or dropped it. For adapters.
+   * @internal For adapters and transports; not part of the public API.
    */
   handle(req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
     this.warnIfUnprotected(req);
@@ -157,6 +158,7 @@ export class Guard {
    * For a request the framework's router did not match (fallback mode): applies the policy's
    * `unknownRoute` action (reason `route:unrouted`), or the request's own refusal if it has one.
    * Returns true when the action is `allow` and the framework's own not-found handling should go on.
+   * @internal For adapters and transports; not part of the public API.
    */
   handleUnrouted(req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
     const first = this.decisionOf(req);
@@ -209,6 +211,7 @@ export class Guard {
    * Applies a decision to a request that has a response object, and reports it (counters, events,
    * logs): every adapter comes through here or `applyToSocket`. Returns true when hangup refused
    * the request (answered or dropped it); false when it is allowed, or refused in report mode only.
+   * @internal For adapters and transports; not part of the public API.
    */
   apply(decided: Decision, req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
     const head = http2HeadOf(req);
@@ -236,6 +239,7 @@ export class Guard {
    * Applies a decision on a bare socket (CONNECT, Upgrade, parser errors): there is no response
    * object. `source` (the request, or what is known of it) and `adapter` are for the report.
    * Returns true when hangup refused the connection.
+   * @internal For adapters and transports; not part of the public API.
    */
   applyToSocket(
     decided: Decision,
@@ -256,6 +260,7 @@ export class Guard {
    * Applies a decision taken on a connection before any HTTP exists (a TLS ClientHello): a refusal
    * closes it with zero bytes by the `close` mode, never with the fixed 404 (there is no HTTP to
    * answer in). Returns true when hangup refused the connection.
+   * @internal For adapters and transports; not part of the public API.
    */
   applyToConnection(decided: Decision, socket: Socket, source: EventSource): boolean {
     const refuse = decided.action !== 'allow' && this.mode === 'enforce';
@@ -321,6 +326,7 @@ export class Guard {
   /**
    * The decision cached on a request by an earlier step (checkContinue, then 'request'). Matches
    * of report-only rules are kept with it until the decision is reported.
+   * @internal For adapters and transports; not part of the public API.
    */
   decisionOf(req: IncomingMessage): Decision {
     const head = http2HeadOf(req);

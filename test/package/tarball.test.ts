@@ -43,6 +43,11 @@ hangupExpress(42);
 const wrong: string = collectRoutes({});
 // @ts-expect-error hangupNest takes a Nest application
 void hangupNest(42, guard);
+// Adapter-only methods are not part of the public Guard type (stripInternal).
+// @ts-expect-error decisionOf is internal
+guard.decisionOf;
+// @ts-expect-error apply is internal
+guard.apply;
 
 export { guard, middleware, unrouted, same, decision, hangupFastify, routesFrom, wrong };
 `;

@@ -12,40 +12,15 @@
  */
 import http2 from 'node:http2';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { hangup, type Decision } from 'hangup';
-import { sitePolicy, pageFor, port, orderBody, orderBodyProblem, writePage } from './site-policy.js';
+import { hangup } from 'hangup';
+import { sitePolicy, pageFor, port, readOrder, writePage } from './site-policy.js';
 
 const guard = hangup(sitePolicy);
 
-/** Reads an order's body by the site's rules: resolves with what is wrong with it, or null. */
-function readOrder(req: http2.Http2ServerRequest): Promise<string | null> {
-  // HTTP/2 frames a body without Content-Length: a stream that did not end with its headers has one.
+/** HTTP/2 frames a body without Content-Length: a stream that did not end with its headers has one. */
+function orderHeaders(req: http2.Http2ServerRequest): http2.IncomingHttpHeaders {
   const bodyFollows = !req.stream.endAfterHeaders && req.headers['content-length'] === undefined;
-  const problem = orderBodyProblem(bodyFollows ? { ...req.headers, 'transfer-encoding': 'chunked' } : req.headers);
-  if (problem !== null) return Promise.resolve(problem);
-  if (Number(req.headers['content-length'] ?? 0) > orderBody.limit) return Promise.resolve('entity.too.large');
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > orderBody.limit) {
-        req.removeAllListeners('data');
-        resolve('entity.too.large');
-      } else chunks.push(chunk);
-    });
-    req.on('error', () => resolve('request.aborted'));
-    req.on('end', () => {
-      if (size > orderBody.limit) return;
-      if (!String(req.headers['content-type']).toLowerCase().startsWith('application/json')) return resolve(null);
-      try {
-        JSON.parse(new TextDecoder().decode(Buffer.concat(chunks)));
-        resolve(null);
-      } catch {
-        resolve('entity.parse.failed');
-      }
-    });
-  });
+  return bodyFollows ? { ...req.headers, 'transfer-encoding': 'chunked' } : req.headers;
 }
 
 function app(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): void {
@@ -55,10 +30,10 @@ function app(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): voi
     page();
     return;
   }
-  void readOrder(req).then((problem) => {
+  void readOrder(req, orderHeaders(req)).then((problem) => {
     if (problem === null) page();
     // Refused like any other drop: RST_STREAM(PROTOCOL_ERROR), counted and reported.
-    else guard.apply({ action: 'drop', reason: `order:${problem}` } satisfies Decision, req as unknown as IncomingMessage, res as unknown as ServerResponse, 'http');
+    else guard.refuse(req as unknown as IncomingMessage, res as unknown as ServerResponse, `order:${problem}`);
   });
 }
 

@@ -15,42 +15,13 @@
  */
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
-import { hangup, type Decision } from 'hangup';
-import { sitePolicy, pageFor, port, orderBody, orderBodyProblem, writePage } from './site-policy.js';
+import { hangup } from 'hangup';
+import { sitePolicy, pageFor, port, readOrder, writePage } from './site-policy.js';
 
 type Request = http2.Http2ServerRequest;
 type Response = http2.Http2ServerResponse;
 
 const guard = hangup(sitePolicy);
-
-/** Reads an order's body by the site's rules: resolves with what is wrong with it, or null. */
-function readOrder(req: Request): Promise<string | null> {
-  const problem = orderBodyProblem(req.headers);
-  if (problem !== null) return Promise.resolve(problem);
-  if (Number(req.headers['content-length'] ?? 0) > orderBody.limit) return Promise.resolve('entity.too.large');
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > orderBody.limit) {
-        req.removeAllListeners('data');
-        resolve('entity.too.large');
-      } else chunks.push(chunk);
-    });
-    req.on('error', () => resolve('request.aborted'));
-    req.on('end', () => {
-      if (size > orderBody.limit) return;
-      if (!String(req.headers['content-type']).toLowerCase().startsWith('application/json')) return resolve(null);
-      try {
-        JSON.parse(new TextDecoder().decode(Buffer.concat(chunks)));
-        resolve(null);
-      } catch {
-        resolve('entity.parse.failed');
-      }
-    });
-  });
-}
 
 function sendPage(req: Request, res: Response): void {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -70,7 +41,7 @@ const server = http2.createSecureServer(
     }
     void readOrder(req).then((problem) => {
       if (problem === null) sendPage(req, res);
-      else guard.apply({ action: 'drop', reason: `order:${problem}` } satisfies Decision, req as never, res as never, 'http');
+      else guard.refuse(req as never, res as never, `order:${problem}`);
     });
   },
 );

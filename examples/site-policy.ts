@@ -68,6 +68,47 @@ export function orderBodyProblem(headers: Headers): string | null {
   return null;
 }
 
+/** What reading an order needs of a request: node:http's IncomingMessage or node:http2's compat request. */
+export interface OrderRequest {
+  readonly headers: Headers;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'error' | 'end', listener: () => void): unknown;
+  removeAllListeners(event: 'data'): unknown;
+}
+
+/**
+ * Reads an order's body by the site's rules, on the servers that read bodies themselves (node:http,
+ * node:http2): resolves with what is wrong with it, or null. Express and Fastify read it with their
+ * parsers. `headers` are the ones the rules judge (HTTP/2 frames a body without Content-Length).
+ */
+export function readOrder(req: OrderRequest, headers: Headers = req.headers): Promise<string | null> {
+  const problem = orderBodyProblem(headers);
+  if (problem !== null) return Promise.resolve(problem);
+  if (Number(headers['content-length'] ?? 0) > orderBody.limit) return Promise.resolve('entity.too.large');
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > orderBody.limit) {
+        req.removeAllListeners('data');
+        resolve('entity.too.large');
+      } else chunks.push(chunk);
+    });
+    req.on('error', () => resolve('request.aborted'));
+    req.on('end', () => {
+      if (size > orderBody.limit) return;
+      if (!String(headers['content-type']).toLowerCase().startsWith('application/json')) return resolve(null);
+      try {
+        JSON.parse(new TextDecoder().decode(Buffer.concat(chunks))); // TextDecoder drops a BOM, as the frameworks do
+        resolve(null);
+      } catch {
+        resolve('entity.parse.failed');
+      }
+    });
+  });
+}
+
 /** An order refused by the site: `status` 415 lets the adapters' framework-error option refuse it. */
 export function orderBodyError(problem: string): Error & { status: number; statusCode: number; type: string } {
   return Object.assign(new Error(`order body refused: ${problem}`), { status: 415, statusCode: 415, type: `order.${problem}` });

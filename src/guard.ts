@@ -26,6 +26,7 @@ import { http2HeadOf, type Http2Head } from './http2/head.js';
 import { neuterCompatResponse, refuseStream } from './http2/stream.js';
 import { countRefusedStream, DEFAULT_MAX_REFUSED_STREAMS } from './http2/session.js';
 import { decision } from './policy/decisions.js';
+import { show } from './errors.js';
 import { ensureState } from './request-state.js';
 import { Bans } from './bans/bans.js';
 import { compileBanOptions } from './bans/options.js';
@@ -137,6 +138,21 @@ export class Guard {
     return server;
   }
 
+  /**
+   * Refuses a request the app itself decided to refuse after hangup allowed it (a body it will not
+   * read, say), exactly as hangup refuses: `'drop'` (default) writes zero bytes and closes, on
+   * HTTP/2 resets the stream; `'notFound'` answers the fixed 404. It is counted and reported like
+   * any refusal, under `reason` (e.g. `'order:bad-body'`). Returns false, and does nothing on the
+   * wire, when the response has already started or in report mode.
+   */
+  refuse(req: IncomingMessage, res: ServerResponse, reason: string, action: 'drop' | 'notFound' = 'drop'): boolean {
+    if (typeof reason !== 'string' || reason === '' || (action !== 'drop' && action !== 'notFound')) {
+      throw new TypeError(`hangup: refuse(req, res, reason, action): expected a non-empty reason and 'drop' or 'notFound', got ${show(reason)} and ${show(action)}.`);
+    }
+    if (responseStarted(res)) return false;
+    return this.apply(decision(action, reason), req, res, 'http');
+  }
+
   /** `http.createServer()` with the policy applied to `listener` and the server protected. */
   createServer(listener: RequestListener, options: ServerOptions = {}): Server {
     const server = http.createServer(options, wrapListener(this, listener));
@@ -217,12 +233,12 @@ export class Guard {
     const head = http2HeadOf(req);
     if (head !== undefined) return this.applyToStream(decided, head, res);
     const refuse = decided.action !== 'allow' && this.mode === 'enforce';
-    const wire = refuse ? this.refuse(decided, req, res) : 'none';
+    const wire = refuse ? this.enforceRefusal(decided, req, res) : 'none';
     this.record(decided, wire, req, adapter);
     return refuse;
   }
 
-  private refuse(decided: Decision, req: IncomingMessage, res: ServerResponse): Wire {
+  private enforceRefusal(decided: Decision, req: IncomingMessage, res: ServerResponse): Wire {
     const close = this.policy.settings.close;
     // Closing a started response would truncate it, and a 404 cannot follow it: both do nothing.
     if (responseStarted(res)) return 'none';

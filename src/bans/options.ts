@@ -1,16 +1,10 @@
 import { HangupConfigError, show } from '../errors.js';
 import { isAddressOrRange } from './address.js';
 import { memoryStore } from './stores/memory.js';
-import type { BanEvent, BanOptions, BanStore, Duration } from './types.js';
+import type { BanEvent, BanOptions, BanPolicy, BanStore, Duration } from './types.js';
 
 /** The `ban` option, checked and with every default filled in. */
-export interface BanConfig {
-  readonly after: number;
-  readonly windowMs: number;
-  readonly durationMs: number;
-  readonly factor: number;
-  readonly maxMs: number;
-  readonly forgetMs: number;
+export interface BanConfig extends BanPolicy {
   readonly weights: { drop: number; notFound: number; parser: number; tls: number; framework: number };
   readonly reasonWeights: ReadonlyMap<string, number>;
   readonly allow: readonly string[];

@@ -10,9 +10,9 @@
  */
 import http2 from 'node:http2';
 import net from 'node:net';
-import { Duplex } from 'node:stream';
 import type { Probe, ProbeClass } from './corpus.js';
 import type { Endpoint, Ending, Exchange } from './exchange.js';
+import { SocketTap } from './socket-tap.js';
 import type { Target } from './target.js';
 import { FINGERPRINT_HEADERS } from './fingerprints.js';
 import type { Finding, FindingKind, Judgement } from './verdict.js';
@@ -27,28 +27,13 @@ interface SeenFrame {
   readonly text: string;
 }
 
-/** A Duplex over a TCP socket that decodes the frames the server sends (Node's client reads through it). */
-class FrameTap extends Duplex {
+/** A tap that also decodes the HTTP/2 frames the server sends (Node's client reads through it). */
+class FrameTap extends SocketTap {
   readonly frames: SeenFrame[] = [];
-  readonly received: Buffer[] = [];
-  ending: Ending = 'open';
   private pending = Buffer.alloc(0);
 
-  constructor(private readonly socket: net.Socket) {
-    super();
-    socket.on('data', (chunk: Buffer) => {
-      this.received.push(chunk);
-      this.decode(chunk);
-      this.push(chunk);
-    });
-    socket.on('end', () => {
-      if (this.ending === 'open') this.ending = 'fin';
-      this.push(null);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.ending === 'open') this.ending = error.code === 'ECONNRESET' ? 'rst' : 'fin';
-      this.push(null);
-    });
+  protected override seen(chunk: Buffer): void {
+    this.decode(chunk);
   }
 
   private decode(chunk: Buffer): void {
@@ -65,18 +50,6 @@ class FrameTap extends Duplex {
       this.frames.push({ type, stream, text: `${text})` });
       this.pending = this.pending.subarray(9 + length);
     }
-  }
-
-  override _read(): void {}
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.socket.destroyed) callback();
-    else this.socket.write(chunk, () => callback());
-  }
-
-  override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
-    this.socket.destroy();
-    callback(error);
   }
 }
 

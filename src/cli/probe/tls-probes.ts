@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { Duplex } from 'node:stream';
 import type { Probe } from './corpus.js';
 import type { Endpoint, Ending, Exchange } from './exchange.js';
+import { SocketTap } from './socket-tap.js';
 import { exchange } from './exchange.js';
 import type { Target } from './target.js';
 import type { Finding, Judgement } from './verdict.js';
@@ -29,39 +30,8 @@ const ALERTS: Readonly<Record<number, string>> = {
   110: 'unsupported_extension', 112: 'unrecognized_name', 116: 'certificate_required', 120: 'no_application_protocol',
 };
 
-/** A Duplex over a TCP socket that counts what the server sent, so a TLS client's bytes can be seen. */
-class Tap extends Duplex {
-  readonly received: Buffer[] = [];
-  ending: Ending = 'open';
-
-  constructor(private readonly socket: net.Socket) {
-    super();
-    socket.on('data', (chunk: Buffer) => {
-      this.received.push(chunk);
-      this.push(chunk);
-    });
-    socket.on('end', () => {
-      if (this.ending === 'open') this.ending = 'fin';
-      this.push(null);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.ending = error.code === 'ECONNRESET' ? 'rst' : 'fin';
-      this.push(null);
-    });
-  }
-
-  override _read(): void {}
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.socket.destroyed) callback();
-    else this.socket.write(chunk, () => callback());
-  }
-
-  override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
-    this.socket.destroy();
-    callback(error);
-  }
-}
+/** Counts what the server sent, so the bytes a TLS client received can be judged. */
+class Tap extends SocketTap {}
 
 interface Attempt {
   readonly exchange: Exchange;

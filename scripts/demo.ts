@@ -15,6 +15,10 @@ import { runProbes } from '../src/cli/probe/runner.js';
 import { formatComparison } from '../src/cli/probe/compare.js';
 import { summarise } from '../src/cli/probe/summary.js';
 
+// The demo's servers refuse dozens of requests on purpose: their first-refusal hints (one stderr line
+// per reason, see README) would drown the output. The example process inherits this.
+process.env.HANGUP_HINTS ??= '0';
+
 /** One demo request: its label and the exact bytes sent. */
 interface DemoCase {
   readonly label: string;

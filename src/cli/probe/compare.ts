@@ -12,6 +12,8 @@ export function formatComparison(reports: readonly (readonly [string, ProbeRepor
   const rows: string[][] = [['probe class', ...reports.map(([label]) => label)]];
   for (const cls of PROBE_CLASSES) {
     if (cls === 'baseline') continue;
+    // A class no run probed (TLS probes on plain HTTP, HTTP/2 without --http2) would be an empty row.
+    if (reports.every(([, report]) => !report.results.some((r) => r.probe.class === cls))) continue;
     const cells = reports.map(([, report]) => {
       const results = report.results.filter((r) => r.probe.class === cls);
       const leaks = results.filter((r) => r.judgement.outcome === 'leak').length;

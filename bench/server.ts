@@ -87,7 +87,8 @@ async function fastifyServer(variant: 'fastify' | 'fastify+hangup' | 'fastify+ho
   const { default: fastify } = await import('fastify5');
   const app = fastify({ logger: false });
   if (variant === 'fastify+hangup') {
-    await app.register(hangupFastify, { guard: guardFor('fastify+hangup') });
+    // The policy's options, not a guard: the plugin matches routes as Fastify's router does.
+    await app.register(hangupFastify, { routes: hangupSpecs(ROUTES) });
   }
   if (variant === 'fastify+hook') app.addHook('onRequest', (_request, _reply, done) => done());
   for (const r of ROUTES) {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { rawRequest } from '../helpers/raw-client.js';
 
 /** What one connection from a given loopback address received, and how it ended. */
 export interface FromResult {
@@ -15,36 +16,7 @@ export interface FromResult {
  * and reports every byte received and how the connection ended (or `open` after `waitMs` of silence).
  */
 export function from(localAddress: string, port: number, payload: string | Buffer, waitMs = 500): Promise<FromResult> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress });
-    const chunks: Buffer[] = [];
-    let done = false;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (ending: FromResult['ending']): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const bytes = Buffer.concat(chunks);
-      resolve({ bytes, text: bytes.toString('latin1'), ending, ms: Date.now() - started });
-    };
-    const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish('open'), waitMs);
-    };
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      arm();
-    });
-    socket.on('end', () => finish('fin'));
-    socket.on('close', () => finish('fin'));
-    socket.on('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ECONNRESET' ? 'rst' : 'fin'));
-    socket.on('connect', () => {
-      if (payload.length > 0) socket.write(payload);
-      arm();
-    });
-  });
+  return rawRequest(port, payload, { localAddress, waitMs });
 }
 
 /** A TLS client from `localAddress`: how many bytes the server sent (ServerHello included; `bytes` is that many zeros), and how it ended. */

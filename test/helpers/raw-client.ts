@@ -11,6 +11,8 @@ export interface RawResult {
   readonly ending: Ending;
   /** The client's own port, which the server sees as `socket.remotePort` (to match server-side records). */
   readonly localPort?: number | undefined;
+  /** Milliseconds from the connect call to the end. */
+  readonly ms: number;
 }
 
 export interface RawOptions {
@@ -21,8 +23,10 @@ export interface RawOptions {
   readonly gapMs?: number;
   /** Half-close our side after writing (FIN from the client). Default false. */
   readonly endAfterWrite?: boolean;
-  /** Once this many bytes arrived and `waitMs` passed, stop. */
+  /** The address to connect to. Default 127.0.0.1. */
   readonly host?: string;
+  /** Connect from this local address (127.0.0.2, 127.0.0.3...) to play another visitor. */
+  readonly localAddress?: string;
 }
 
 /**
@@ -32,7 +36,8 @@ export interface RawOptions {
 export function rawRequest(port: number, payload: string | Buffer, options: RawOptions = {}): Promise<RawResult> {
   const waitMs = options.waitMs ?? 400;
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host: options.host ?? '127.0.0.1' });
+    const started = Date.now();
+    const socket = net.connect({ port, host: options.host ?? '127.0.0.1', ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
     const received: Buffer[] = [];
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -43,7 +48,7 @@ export function rawRequest(port: number, payload: string | Buffer, options: RawO
       if (timer !== undefined) clearTimeout(timer);
       socket.destroy();
       const bytes = Buffer.concat(received);
-      resolve({ bytes, text: bytes.toString('latin1'), ending, localPort });
+      resolve({ bytes, text: bytes.toString('latin1'), ending, localPort, ms: Date.now() - started });
     };
     const armIdleTimer = (): void => {
       if (timer !== undefined) clearTimeout(timer);

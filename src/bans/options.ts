@@ -1,7 +1,7 @@
 import { HangupConfigError, show } from '../errors.js';
 import { isAddressOrRange } from './address.js';
 import { memoryStore } from './stores/memory.js';
-import type { BanEvent, BanOptions, BanPolicy, BanStore, Duration } from './types.js';
+import type { BanEvent, BanPolicy, BanStore, Duration } from './types.js';
 
 /** The `ban` option, checked and with every default filled in. */
 export interface BanConfig extends BanPolicy {

@@ -6,7 +6,7 @@
  * allows the requested method on that path, and only then: the app, or its CORS middleware,
  * answers it. Anything else with OPTIONS is decided as before.
  */
-import type { Decision, PreflightOption } from '../types.js';
+import type { Decision } from '../types.js';
 import type { ParsedHead } from '../detectors/index.js';
 import { headerValue } from '../detectors/headers.js';
 import { HangupConfigError, show } from '../errors.js';

@@ -11,7 +11,7 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { Probe, ProbeClass } from './corpus.js';
-import type { Endpoint, Ending, Exchange } from './exchange.js';
+import type { Endpoint, Exchange } from './exchange.js';
 import { SocketTap } from './socket-tap.js';
 import type { Target } from './target.js';
 import { FINGERPRINT_HEADERS } from './fingerprints.js';

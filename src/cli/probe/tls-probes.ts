@@ -9,7 +9,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Duplex } from 'node:stream';
 import type { Probe } from './corpus.js';
-import type { Endpoint, Ending, Exchange } from './exchange.js';
+import type { Endpoint, Exchange } from './exchange.js';
 import { SocketTap } from './socket-tap.js';
 import { exchange } from './exchange.js';
 import type { Target } from './target.js';

@@ -79,14 +79,14 @@ function app(req: IncomingMessage, res: ServerResponse): void {
 export async function replay<C extends ReplayCase>(cases: readonly C[], options: ReplayOptions = {}): Promise<ReplayResult<C>[]> {
   const { concurrency = 8, waitMs = 300 } = options;
   const guard = hangup(options.policy ?? replayPolicy);
-  const ports = new WeakMap<Socket, number>();
-  const reasons = new Map<number, string[]>();
+  // Reasons are kept per socket. The kernel hands a closed client's port to a later case (keying
+  // them by port alone once mixed two connections' reasons), so each port keeps its connections'
+  // lists in order, and each finished case takes the oldest: connections from one port follow
+  // one another.
+  const reasonsOf = new WeakMap<Socket, string[]>();
+  const byPort = new Map<number, string[][]>();
   const record = (socket: Socket, reason: string): void => {
-    const port = ports.get(socket);
-    if (port === undefined) return;
-    const list = reasons.get(port) ?? [];
-    list.push(reason);
-    reasons.set(port, list);
+    reasonsOf.get(socket)?.push(reason);
   };
   const server = http.createServer(options.server ?? {}, (req, res) => {
     if (guard.handle(req, res, 'http')) app(req, res);
@@ -118,7 +118,13 @@ export async function replay<C extends ReplayCase>(cases: readonly C[], options:
   });
   server.keepAliveTimeout = 100;
   server.on('connection', (socket: Socket) => {
-    if (socket.remotePort !== undefined) ports.set(socket, socket.remotePort);
+    const list: string[] = [];
+    reasonsOf.set(socket, list);
+    const port = socket.remotePort;
+    if (port === undefined) return;
+    const lists = byPort.get(port) ?? [];
+    lists.push(list);
+    byPort.set(port, lists);
   });
   server.on('clientError', (error: Error, socket: Socket) => record(socket, clientErrorReason(error)));
   // An app that tunnels CONNECT, so the guard's CONNECT decision is what the client sees.
@@ -137,7 +143,7 @@ export async function replay<C extends ReplayCase>(cases: readonly C[], options:
         const r = await rawRequest(port, entry.bytes, { waitMs });
         // A record made after the client saw the close is not lost: give the server a tick.
         await new Promise((resolve) => setImmediate(resolve));
-        results[index] = { case: entry, received: r.bytes, ending: r.ending, reasons: reasons.get(r.localPort ?? -1) ?? [] };
+        results[index] = { case: entry, received: r.bytes, ending: r.ending, reasons: byPort.get(r.localPort ?? -1)?.shift() ?? [] };
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));

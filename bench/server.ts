@@ -1,11 +1,14 @@
 /**
  * The server under test, run in its own process so the load generator never shares its CPU time.
  * `node --import tsx bench/server.ts <variant>`; it listens on an ephemeral loopback port, sends
- * `{ type: 'ready', port }` over IPC, and answers `{ type: 'stats', gc? }` with its CPU time,
- * memory, open connections and listener counts.
+ * `{ type: 'ready', port }` over IPC, and answers `{ type: 'stats', gc? }` with its CPU time (user
+ * and system), memory, open connections and listener counts, `{ type: 'alloc-start' }` with
+ * `{ type: 'alloc-started' }` and `{ type: 'alloc-stop' }` with `{ type: 'alloc', bytes }`: the
+ * bytes allocated on the V8 heap between the two (bench/lib/heap-allocation.ts).
  *
  * Every variant serves the same 10-route table (bench/lib/routes.ts): allowed requests get a
- * short 200, and the hangup variants refuse everything else with the default detectors on.
+ * short 200, and the hangup variants refuse everything else with the default detectors on, except
+ * `http+hangup-1000-strict`: 1,000 routes and the strict detector preset.
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,11 +17,13 @@ import { hangup, type Guard, type HangupOptions } from '../dist/index.js';
 import { hangupExpress } from '../dist/adapters/express.js';
 import { hangupFastify } from '../dist/adapters/fastify.js';
 import { benchRoutes, hangupSpecs } from './lib/routes.js';
+import { startAllocationWindow, type AllocationWindow } from './lib/heap-allocation.js';
 
 /** The server variants; a `+hangup` variant is its plain twin with hangup in front. */
 export const VARIANTS = [
   'http',
   'http+hangup',
+  'http+hangup-1000-strict',
   'http+hangup-404',
   'http+hangup-reset',
   'http+destroy',
@@ -34,7 +39,10 @@ export type Variant = (typeof VARIANTS)[number];
 
 /** What the server reports about itself between runs. */
 export interface ServerStats {
+  /** CPU time so far (user + system), in microseconds. */
   readonly cpuMicros: number;
+  readonly cpuUserMicros: number;
+  readonly cpuSystemMicros: number;
   readonly rss: number;
   readonly heapUsed: number;
   readonly connections: number;
@@ -43,6 +51,8 @@ export interface ServerStats {
 }
 
 const ROUTES = benchRoutes(10);
+/** The large table of `http+hangup-1000-strict`; the benchmark's allowed path, `/r6/42`, is in it too. */
+const ROUTES_1000 = benchRoutes(1_000);
 const BODY = 'hello\n';
 
 function reply(_req: IncomingMessage, res: ServerResponse): void {
@@ -54,6 +64,7 @@ function guardFor(variant: Variant): Guard {
   const options: HangupOptions = { routes: hangupSpecs(ROUTES) };
   if (variant === 'http+hangup-404') return hangup({ ...options, unknownRoute: 'notFound' });
   if (variant === 'http+hangup-reset') return hangup({ ...options, close: 'reset' });
+  if (variant === 'http+hangup-1000-strict') return hangup({ routes: hangupSpecs(ROUTES_1000), detectors: 'strict' });
   return hangup(options);
 }
 
@@ -106,6 +117,7 @@ async function start(variant: Variant): Promise<Server> {
       // The drop baseline: a bare server that destroys every socket in its handler.
       return listening(http.createServer((req) => req.socket.destroy()));
     case 'http+hangup':
+    case 'http+hangup-1000-strict':
     case 'http+hangup-404':
     case 'http+hangup-reset':
       return listening(guardFor(variant).createServer(reply));
@@ -146,6 +158,8 @@ async function stats(server: Server, collect: boolean): Promise<ServerStats> {
   const connections = await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n ?? -1)));
   return {
     cpuMicros: cpu.user + cpu.system,
+    cpuUserMicros: cpu.user,
+    cpuSystemMicros: cpu.system,
     rss,
     heapUsed: process.memoryUsage().heapUsed,
     connections,
@@ -159,10 +173,21 @@ if (process.send === undefined || !VARIANTS.includes(variant)) {
   console.error(`usage: (as a child with IPC) bench/server.ts <${VARIANTS.join('|')}>`);
   process.exit(2);
 }
+let allocation: AllocationWindow | null = null;
+
 start(variant).then(
   (server) => {
     process.on('message', (message: { type?: string; gc?: boolean }) => {
       if (message.type === 'stats') void stats(server, message.gc === true).then((s) => process.send?.({ type: 'stats', stats: s }));
+      if (message.type === 'alloc-start') {
+        allocation = startAllocationWindow();
+        process.send?.({ type: 'alloc-started' });
+      }
+      if (message.type === 'alloc-stop' && allocation !== null) {
+        const bytes = allocation.stop();
+        allocation = null;
+        process.send?.({ type: 'alloc', bytes });
+      }
     });
     process.on('disconnect', () => process.exit(0));
     process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });

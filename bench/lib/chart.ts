@@ -8,8 +8,8 @@ import { fmt } from './stats.js';
 import type { BenchResults, Target } from './results.js';
 import { targets } from './results.js';
 
-const WIDTH = 1080;
-const LABEL = 480;
+const WIDTH = 1280;
+const LABEL = 680;
 const BAR = 480;
 const FONT = 'font-family="system-ui, sans-serif" font-size="12"';
 

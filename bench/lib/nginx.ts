@@ -9,12 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from './stats.js';
 import { pinServer } from './affinity.js';
+import type { CpuTime } from './load.js';
 
 /** A running nginx: its port, and its CPU time in microseconds (from /proc). */
 export interface NginxProcess {
   readonly port: number;
   readonly version: string;
+  /** User + system. */
   cpuMicros(): Promise<number>;
+  /** User and system apart. */
+  cpuTime(): Promise<CpuTime>;
   stop(): Promise<void>;
 }
 
@@ -97,14 +101,19 @@ http {
     await stop();
     return `nginx did not start: ${stderr.trim() || 'no output'}`;
   }
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+  const cpuTime = async (): Promise<CpuTime> => {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
+  };
   return {
     port,
     version,
-    // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
     cpuMicros: async () => {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10_000;
+      const { user, system } = await cpuTime();
+      return user + system;
     },
+    cpuTime,
     stop,
   };
 }

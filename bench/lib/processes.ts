@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServerStats, Variant } from '../server.js';
 import { pinServer } from './affinity.js';
+import type { CpuTime } from './load.js';
 
 const SERVER = fileURLToPath(new URL('../server.ts', import.meta.url));
 
@@ -16,6 +17,12 @@ export interface ServerProcess {
   readonly pid: number;
   /** The server's figures; with `gc`, heap used is measured after a full GC (needs `exposeGc`). */
   stats(gc?: boolean): Promise<ServerStats>;
+  /** The server's CPU time so far, user and system apart (a clock for bench/lib/load.ts). */
+  cpuTime(): Promise<CpuTime>;
+  /** Opens a window over which the server counts the bytes it allocates on the V8 heap. */
+  allocationStart(): Promise<void>;
+  /** Closes the window: the bytes allocated on the V8 heap since `allocationStart()`. */
+  allocationStop(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -23,6 +30,8 @@ export interface ServerProcess {
 export async function startServer(variant: Variant, options: { exposeGc?: boolean } = {}): Promise<ServerProcess | null> {
   const child = fork(SERVER, [variant], {
     execArgv: ['--import', 'tsx', ...(options.exposeGc === true ? ['--expose-gc'] : [])],
+    // No first-refusal hints: every fresh server would print its own, once per reason.
+    env: { ...process.env, HANGUP_HINTS: '0' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   if (child.pid !== undefined) pinServer(child.pid);
@@ -32,15 +41,27 @@ export async function startServer(variant: Variant, options: { exposeGc?: boolea
     await stopChild(child);
     return null;
   }
+  const ask = async (message: Record<string, unknown>, answer: string): Promise<Record<string, unknown>> => {
+    const reply = nextMessage(child, 30_000);
+    child.send(message);
+    const received = await reply;
+    if (received.type !== answer) throw new Error(`${variant}: expected ${answer}, got ${String(received.type)} ${String(received.reason ?? '')}`);
+    return received;
+  };
+  const stats = async (gc = false) => (await ask({ type: 'stats', gc }, 'stats')).stats as ServerStats;
   return {
     variant,
     port: first.port as number,
     pid: child.pid as number,
-    stats: async (gc = false) => {
-      const reply = nextMessage(child, 30_000);
-      child.send({ type: 'stats', gc });
-      return (await reply).stats as ServerStats;
+    stats,
+    cpuTime: async () => {
+      const s = await stats();
+      return { user: s.cpuUserMicros, system: s.cpuSystemMicros };
     },
+    allocationStart: async () => {
+      await ask({ type: 'alloc-start' }, 'alloc-started');
+    },
+    allocationStop: async () => (await ask({ type: 'alloc-stop' }, 'alloc')).bytes as number,
     stop: () => stopChild(child),
   };
 }

@@ -246,3 +246,30 @@ test('a raw # ends the path: dropped by the fragment detector, or routed on what
   assert.equal(off.decide(req('GET /a?q#x')).action, 'allow');
   assert.equal(off.decide(req('GET /b#/a')).reason, 'route:unknown');
 });
+
+test('decide() reuses one head per decision: a rule that decides another request mid-decision leaves both right', () => {
+  const routes = ['GET /a/:id', 'GET /b'];
+  const inner = hangup({ routes, hosts: ['example.com'] });
+  let innerDecision: unknown;
+  const guard = hangup({
+    routes,
+    hosts: ['example.com', 'other.example'],
+    rules: [
+      // Decides a different request on the same guard and on another while this one is decided.
+      notFound((head) => {
+        innerDecision = inner.decide(req('GET /b', { host: 'example.com' }));
+        return guard.decide(req('GET /nope/%2e%2e/x', { host: 'other.example' })).action === 'never';
+      }),
+    ],
+  });
+  assert.deepEqual(guard.decide(req('GET /a/7?q=1', { host: 'other.example' })), { action: 'allow', reason: 'route:matched', rule: 'GET /a/:id' });
+  assert.deepEqual(innerDecision, { action: 'allow', reason: 'route:matched', rule: 'GET /b' });
+  // Consecutive decisions share the head object: nothing of the previous request's target,
+  // headers or Host carries over to the next.
+  assert.deepEqual(guard.decide(req('GET /a/%2e%2e/x')), { action: 'drop', reason: 'malformed:dot-segment', rule: 'dotSegments' });
+  assert.equal(guard.decide(req('GET /a/8')).action, 'allow');
+  assert.deepEqual(guard.decide(req('GET /a/8', { host: 'unknown.example' })), { action: 'drop', reason: 'host:unlisted' });
+  assert.equal(guard.decide(req('GET /a/8', { host: 'EXAMPLE.com:443' })).action, 'allow');
+  assert.deepEqual(guard.decide(req('GET /a/8', { host: 'a', Host: 'b' })), { action: 'drop', reason: 'host:duplicate', rule: 'hostHeader' });
+  assert.equal(guard.decide(req('GET /a/8', { host: 'example.com' })).action, 'allow');
+});

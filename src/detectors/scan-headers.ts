@@ -253,16 +253,20 @@ function countOnly(name: string): void {
 }
 
 let lastHead: ParsedHead | undefined;
+let lastRaw: readonly string[] | undefined;
 
 /**
  * The header scan of this request head, done at most once per head: the screen and the detectors
- * of one `decide()` share the head object, so a one-entry cache keyed by it (one pointer
- * comparison) is exact.
+ * of one `decide()` share the head object, so a one-entry cache keyed by it and by its raw header
+ * list (the policy refills one head for every request; Node makes a new list for each) is exact.
+ * A head without raw headers (hand-made) is scanned every time.
  */
 export function headerScan(head: ParsedHead): Readonly<HeaderScan> {
-  if (head !== lastHead) {
+  const raw = head.rawHeaders;
+  if (head !== lastHead || raw !== lastRaw || raw.length === 0) {
     lastHead = undefined;
     scanHeaders(head);
+    lastRaw = raw;
     lastHead = head;
   }
   return result;

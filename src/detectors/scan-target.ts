@@ -183,12 +183,20 @@ export function scanTarget(target: string): number {
  * keyed by the head object (one pointer comparison) rather than by the target's text.
  */
 let lastHead: ParsedHead | undefined;
+let lastTarget = '';
 let lastProblems = 0;
 
-/** The `Target` flags of this request's target, scanned at most once per request head. */
+/**
+ * The `Target` flags of this request's target, scanned at most once per request head. The policy
+ * refills one head object for every request, so the target is compared too (the scan is a pure
+ * function of it: equal text, equal flags).
+ */
 export function targetProblems(head: ParsedHead): number {
-  if (head !== lastHead) {
-    lastProblems = scanTarget(head.target);
+  const target = head.target;
+  if (head !== lastHead || target !== lastTarget) {
+    lastHead = undefined;
+    lastProblems = scanTarget(target);
+    lastTarget = target;
     lastHead = head;
   }
   return lastProblems;

@@ -8,7 +8,8 @@ import { headerScan } from '../detectors/scan-headers.js';
 import { validateOptions } from './validate.js';
 import { compileRoute, type PathSettings } from './routes.js';
 import { RouteTable } from './route-table.js';
-import { HostMatcher, normalizeHost } from './hosts.js';
+import { HostMatcher } from './hosts.js';
+import { LastHost } from './last-host.js';
 import { compileRules, type CompiledRule } from './rules.js';
 import { decision } from './decisions.js';
 import { parsedStrictly } from './parser-mode.js';
@@ -49,6 +50,10 @@ export class Policy {
   private readonly methodMismatchDecision: Decision;
   /** The `preflight` option: CORS preflights for routed methods, or null. */
   private readonly preflight: Preflight | null;
+  /** The last Host seen, normalised and matched (a server sees the same few over and over). */
+  private readonly hosts = new LastHost();
+  /** The head `decide()` fills for each request (no allocation per request); null while in use. */
+  private scratch: WritableHead | null = blankHead();
 
   constructor(options: HangupOptions = {}) {
     validateOptions(options);
@@ -110,11 +115,17 @@ export class Policy {
    * on the way (they are not even tested otherwise).
    */
   decide(req: RequestHead, onReportOnly?: (matched: Decision) => void): Decision {
+    // The head is refilled for each decision rather than made anew; a decision asked for while
+    // another is in progress (a custom rule that calls decide()) gets a head of its own.
+    const scratch = this.scratch;
+    this.scratch = null;
     try {
-      return this.decideUnsafe(req, onReportOnly);
+      return this.decideUnsafe(req, onReportOnly, parseHead(req, this.fragmentsRefused, scratch ?? undefined));
     } catch {
       // Only a bug (or a hostile getter on a hand-made request object) lands here: fail closed.
       return INTERNAL_ERROR;
+    } finally {
+      if (scratch !== null) this.scratch = scratch;
     }
   }
 
@@ -124,11 +135,10 @@ export class Policy {
     if (count === 0) return HOST_MISSING;
     if (count > 1) return HOST_DUPLICATE;
     if (normalizedHost === '') return HOST_EMPTY;
-    return hostMatcher.matches(normalizedHost) ? undefined : HOST_UNLISTED;
+    return this.hosts.matches(normalizedHost, hostMatcher) ? undefined : HOST_UNLISTED;
   }
 
-  private decideUnsafe(req: RequestHead, onReportOnly: ((matched: Decision) => void) | undefined): Decision {
-    const head = parseHead(req, this.fragmentsRefused);
+  private decideUnsafe(req: RequestHead, onReportOnly: ((matched: Decision) => void) | undefined, head: ParsedHead): Decision {
     // Nearly every request passes the screen; the others ask each detector in order for the reason.
     const screened = this.screen.passes(head);
     if (!screened) {
@@ -147,18 +157,21 @@ export class Policy {
     const rules = this.rules;
     const hostMatcher = this.hostMatcher;
     if (rules.length > 0 || hostMatcher !== null) {
-      const target = head.target;
-      const path = target.slice(head.pathStart, head.pathEnd);
-      const info: RequestInfo = { method, path, query: queryOf(target), host: normalizeHost(host) };
+      const normalizedHost = this.hosts.normalize(host);
       // A Host the policy does not serve is refused as such before a notFound or drop rule answers:
       // a fixed 404 for /favicon.ico on any Host would tell an address scanner the site is there.
       // Only an allow rule may admit such a request (a load balancer's health check by address).
-      const hostRefusal = hostMatcher === null ? undefined : this.hostRefusal(head, info.host, hostMatcher);
-      for (const { rule, test, reportOnly } of rules) {
-        if ((reportOnly && onReportOnly === undefined) || !safeTest(test, req, info)) continue;
-        const matched = decision(rule.action, 'rule:matched', rule.name);
-        if (reportOnly) onReportOnly?.(matched);
-        else return rule.action === 'allow' ? matched : (hostRefusal ?? matched);
+      const hostRefusal = hostMatcher === null ? undefined : this.hostRefusal(head, normalizedHost, hostMatcher);
+      if (rules.length > 0) {
+        // What the rules read, built only when there are rules (the path and query are copies).
+        const target = head.target;
+        const info: RequestInfo = { method, path: target.slice(head.pathStart, head.pathEnd), query: queryOf(target), host: normalizedHost };
+        for (const { rule, test, reportOnly } of rules) {
+          if ((reportOnly && onReportOnly === undefined) || !safeTest(test, req, info)) continue;
+          const matched = decision(rule.action, 'rule:matched', rule.name);
+          if (reportOnly) onReportOnly?.(matched);
+          else return rule.action === 'allow' ? matched : (hostRefusal ?? matched);
+        }
       }
       if (hostRefusal !== undefined) return hostRefusal;
     }
@@ -193,12 +206,13 @@ function absoluteFormPathStart(target: string, pathEnd: number): number {
 }
 
 /**
- * Reads the fields `decide()` needs, tolerating any shape: absent or mistyped fields count as empty.
+ * Reads the fields `decide()` needs into `into` (a new head unless given), tolerating any shape:
+ * absent or mistyped fields count as empty.
  * With `fragmentsRefused` (the `fragment` detector is on), a raw `#` is not searched for: such a
  * target is dropped by the detectors before anything reads where its path ends, and the search is a
  * native call on every request.
  */
-export function parseHead(req: RequestHead, fragmentsRefused = false): ParsedHead {
+export function parseHead(req: RequestHead, fragmentsRefused = false, into: WritableHead = blankHead()): ParsedHead {
   const target = typeof req.url === 'string' ? req.url : '';
   const q = target.indexOf('?');
   const hash = fragmentsRefused ? -1 : target.indexOf('#');
@@ -210,17 +224,24 @@ export function parseHead(req: RequestHead, fragmentsRefused = false): ParsedHea
   const strict = parsedStrictly(req);
   // Raw headers from a Node server are always strings; only a hand-made head needs the check.
   const raw = Array.isArray(req.rawHeaders) && (strict || allStrings(req.rawHeaders)) ? req.rawHeaders : EMPTY_RAW;
-  return {
-    method: typeof req.method === 'string' ? req.method : '',
-    target,
-    pathStart,
-    pathEnd,
-    httpVersion: typeof req.httpVersion === 'string' ? req.httpVersion : '',
-    headers,
-    rawHeaders: raw,
-    parsedStrictly: strict,
-    http2: isHttp2Head(req),
-  };
+  into.method = typeof req.method === 'string' ? req.method : '';
+  into.target = target;
+  into.pathStart = pathStart;
+  into.pathEnd = pathEnd;
+  into.httpVersion = typeof req.httpVersion === 'string' ? req.httpVersion : '';
+  into.headers = headers;
+  into.rawHeaders = raw;
+  into.parsedStrictly = strict;
+  into.http2 = isHttp2Head(req);
+  return into;
+}
+
+/** A `ParsedHead` that `parseHead()` may fill. */
+type WritableHead = { -readonly [K in keyof ParsedHead]: ParsedHead[K] };
+
+/** An empty head, with every field of its final shape. */
+function blankHead(): WritableHead {
+  return { method: '', target: '', pathStart: 0, pathEnd: 0, httpVersion: '', headers: EMPTY_HEADERS, rawHeaders: EMPTY_RAW, parsedStrictly: false, http2: false };
 }
 
 /** Everything after the first `?` of a target, up to a later `#`, or `''`. */

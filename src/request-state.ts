@@ -37,3 +37,8 @@ export function ensureState(key: object): RequestState {
 export function hasState(key: object): boolean {
   return (key as Holder)[KEY] !== undefined;
 }
+
+/** The state of `key`, or undefined when it has none yet (without creating it). */
+export function stateOf(key: object): RequestState | undefined {
+  return (key as Holder)[KEY];
+}

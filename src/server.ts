@@ -147,8 +147,12 @@ export function protectServer(server: Server, guard: Guard, adapter: AdapterName
 function decideBeforeListeners(server: ProtectedServer, guard: Guard): void {
   const emit = server.emit;
   server.emit = function hangupEmit(this: ProtectedServer, event: string | symbol, req?: unknown, res?: unknown): boolean {
-    if (event === 'request' && guard.apply(guard.decisionOf(req as IncomingMessage), req as IncomingMessage, res as ServerResponse, this[DECIDED_AS] ?? 'server')) {
-      return true;
+    if (event === 'request') {
+      if (guard.apply(guard.decisionOf(req as IncomingMessage), req as IncomingMessage, res as ServerResponse, this[DECIDED_AS] ?? 'server')) {
+        return true;
+      }
+      // Node emits 'request' with exactly (req, res): named, without the `arguments` object.
+      return (emit as (this: Server, event: string, req: unknown, res: unknown) => boolean).call(this, event, req, res);
     }
     // eslint-disable-next-line prefer-rest-params -- passes every argument on as given, without copying them
     return Reflect.apply(emit, this, arguments) as boolean;

@@ -256,9 +256,9 @@ test('decide() reuses one head per decision: a rule that decides another request
     hosts: ['example.com', 'other.example'],
     rules: [
       // Decides a different request on the same guard and on another while this one is decided.
-      notFound((head) => {
+      notFound(() => {
         innerDecision = inner.decide(req('GET /b', { host: 'example.com' }));
-        return guard.decide(req('GET /nope/%2e%2e/x', { host: 'other.example' })).action === 'never';
+        return guard.decide(req('GET /nope/%2e%2e/x', { host: 'other.example' })).reason === 'never';
       }),
     ],
   });

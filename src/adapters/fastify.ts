@@ -76,7 +76,8 @@ interface FastifyLike {
     readonly http2?: boolean;
     readonly caseSensitive?: boolean;
     readonly ignoreTrailingSlash?: boolean;
-    readonly routerOptions?: { readonly caseSensitive?: boolean; readonly ignoreTrailingSlash?: boolean } | null;
+    readonly maxParamLength?: number;
+    readonly routerOptions?: { readonly caseSensitive?: boolean; readonly ignoreTrailingSlash?: boolean; readonly maxParamLength?: number } | null;
   };
   addHook(name: 'onRequest', hook: (request: RequestLike, reply: ReplyLike, done: () => void) => void): unknown;
   addHook(name: 'onRoute', hook: (route: RouteLike) => void): unknown;
@@ -189,7 +190,7 @@ function install(fastify: FastifyLike, guard: Guard, errorSettings: FrameworkErr
   // Decide before Fastify routes: a refused request never reaches Fastify's router, logger or hooks.
   for (const listener of server.listeners('request')) {
     server.removeListener('request', listener as () => void);
-    server.on('request', guardListener(guard, listener as (req: IncomingMessage, res: ServerResponse) => void));
+    server.on('request', guardListener(guard, listener as (req: IncomingMessage, res: ServerResponse) => void, maxParamLengthOf(fastify)));
   }
   server[WRAPPED] = guard;
 
@@ -249,13 +250,27 @@ function refuseIfUnanswered(
 function guardListener(
   guard: Guard,
   listener: (req: IncomingMessage, res: ServerResponse) => void,
+  maxParamLength: number,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const writeHead = writeHeadBeforeHooks(guard);
   return function hangupFastifyListener(this: Server, req: IncomingMessage, res: ServerResponse): void {
     if (!guard.handle(req, res, 'fastify')) return;
-    res.writeHead = writeHead;
+    // Fastify answers before any hook only a path it cannot decode (FST_ERR_BAD_URL: a `%` in it)
+    // or a parameter longer than maxParamLength (so a URL longer than that). Only such a request
+    // is watched: the watch is a property added to the response, which every other request is spared.
+    const url = req.url;
+    if (typeof url !== 'string' || url.length > maxParamLength || url.indexOf('%') !== -1) res.writeHead = writeHead;
     listener.call(this, req, res);
   };
+}
+
+/** The shortest `maxParamLength` Fastify may apply (top level or `routerOptions`; 100 by default). */
+function maxParamLengthOf(fastify: FastifyLike): number {
+  const config = fastify.initialConfig;
+  const values = [config?.maxParamLength, config?.routerOptions?.maxParamLength].filter(
+    (value): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0,
+  );
+  return values.length === 0 ? 100 : Math.min(...values);
 }
 
 /** Node's own `writeHead` for `res` (its prototype's), put back once hooks run. */

@@ -72,6 +72,23 @@ for (const [label, create] of versions) {
       }
     });
 
+    test("a short URL over a lowered maxParamLength: Fastify's own 414 becomes the unknownRoute action", async () => {
+      // Fastify 5 also reads it from routerOptions; Fastify 4 only at the top level.
+      const lowered = label === 'Fastify 5' ? [{ maxParamLength: 10 }, { routerOptions: { maxParamLength: 10 } }] : [{ maxParamLength: 10 }];
+      for (const fastifyOptions of lowered) {
+        const s = await start({ routes: ['GET /users/:id'], unknownRoute: 'notFound' }, fastifyOptions);
+        try {
+          const r = await rawRequest(s.port, head(`GET /users/${'x'.repeat(20)} HTTP/1.1`, H));
+          assert.equal(anyKeepAlive(r.text), NOT_FOUND, JSON.stringify(fastifyOptions));
+          assert.equal(s.seen.handlers, 0);
+          // Within the limit, the route answers.
+          assert.match((await rawRequest(s.port, head('GET /users/xyz HTTP/1.1', H))).text, /^HTTP\/1\.1 200 /);
+        } finally {
+          await s.stop();
+        }
+      }
+    });
+
     test('bad URL with the encoding detector off: FST_ERR_BAD_URL never reaches the client', async () => {
       const s = await start({ detectors: { encoding: false } });
       try {

@@ -235,6 +235,23 @@ export class Guard {
   }
 
   /**
+   * protect()'s step before any 'request' listener: decides the request (once) and applies the
+   * decision. An HTTP/2 compat request whose stream was decided and applied at 'stream' is only
+   * looked up. Returns true when hangup refused it.
+   * @internal For transports; not part of the public API.
+   */
+  applyBeforeListeners(req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
+    const head = http2HeadOf(req);
+    if (head === undefined) return this.apply(this.decisionOf(req), req, res, adapter);
+    const state = stateOf(head);
+    if (state !== undefined && state.recorded !== undefined && state.recorded === state.decision) {
+      // Decided and applied at 'stream': a refused stream never gets this far in enforce mode.
+      return state.decision.action !== 'allow' && this.mode === 'enforce';
+    }
+    return this.applyToStream(this.decideStream(head), head, res);
+  }
+
+  /**
    * Applies a decision to a request that has a response object, and reports it (counters, events,
    * logs): every adapter comes through here or `applyToSocket`. Returns true when hangup refused
    * the request (answered or dropped it); false when it is allowed, or refused in report mode only.

@@ -148,7 +148,7 @@ function decideBeforeListeners(server: ProtectedServer, guard: Guard): void {
   const emit = server.emit;
   server.emit = function hangupEmit(this: ProtectedServer, event: string | symbol, req?: unknown, res?: unknown): boolean {
     if (event === 'request') {
-      if (guard.apply(guard.decisionOf(req as IncomingMessage), req as IncomingMessage, res as ServerResponse, this[DECIDED_AS] ?? 'server')) {
+      if (guard.applyBeforeListeners(req as IncomingMessage, res as ServerResponse, this[DECIDED_AS] ?? 'server')) {
         return true;
       }
       // Node emits 'request' with exactly (req, res): named, without the `arguments` object.

@@ -38,6 +38,8 @@ export function protectHttp2Server(server: object, guard: Guard): void {
     if (event === 'stream') {
       const head = streamHead(a as ServerHttp2Stream, b as IncomingHttpHeaders, d as readonly string[] | undefined);
       if (guard.applyToStream(guard.decideStream(head), head)) return true;
+      // Node emits 'stream' with (stream, headers, flags, rawHeaders): named, without `arguments`.
+      return emit.call(this, event, a, b, c, d);
     } else if (event === 'unknownProtocol') {
       // A TLS client that negotiated no ALPN: Node answers an HTTP/1.0 403 naming the server's
       // protocol, unless a listener takes the socket. Enforced, it is closed with zero bytes.

@@ -253,20 +253,18 @@ function countOnly(name: string): void {
 }
 
 let lastHead: ParsedHead | undefined;
-let lastRaw: readonly string[] | undefined;
+let lastSerial = -1;
 
 /**
  * The header scan of this request head, done at most once per head: the screen and the detectors
- * of one `decide()` share the head object, so a one-entry cache keyed by it and by its raw header
- * list (the policy refills one head for every request; Node makes a new list for each) is exact.
- * A head without raw headers (hand-made) is scanned every time.
+ * of one `decide()` share the head object, so a one-entry cache keyed by it and by its parse serial
+ * (the policy refills one head for every request) is exact.
  */
 export function headerScan(head: ParsedHead): Readonly<HeaderScan> {
-  const raw = head.rawHeaders;
-  if (head !== lastHead || raw !== lastRaw || raw.length === 0) {
+  if (head !== lastHead || head.serial !== lastSerial) {
     lastHead = undefined;
     scanHeaders(head);
-    lastRaw = raw;
+    lastSerial = head.serial;
     lastHead = head;
   }
   return result;

@@ -183,20 +183,18 @@ export function scanTarget(target: string): number {
  * keyed by the head object (one pointer comparison) rather than by the target's text.
  */
 let lastHead: ParsedHead | undefined;
-let lastTarget = '';
+let lastSerial = -1;
 let lastProblems = 0;
 
 /**
  * The `Target` flags of this request's target, scanned at most once per request head. The policy
- * refills one head object for every request, so the target is compared too (the scan is a pure
- * function of it: equal text, equal flags).
+ * refills one head object for every request, so the cache keys on the head and its parse serial.
  */
 export function targetProblems(head: ParsedHead): number {
-  const target = head.target;
-  if (head !== lastHead || target !== lastTarget) {
+  if (head !== lastHead || head.serial !== lastSerial) {
     lastHead = undefined;
-    lastProblems = scanTarget(target);
-    lastTarget = target;
+    lastProblems = scanTarget(head.target);
+    lastSerial = head.serial;
     lastHead = head;
   }
   return lastProblems;

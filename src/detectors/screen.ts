@@ -85,7 +85,7 @@ export class DetectorScreen {
     if (this.headerUnderscores && hasUnderscoreName(head)) return false;
     // The rarer checks are asked directly, only when the header they look at is there.
     const settings = this.settings;
-    if (this.numericHost && numericHost.check(head, settings) !== undefined) return false;
+    if (this.numericHost && hostIsNumeric(head, settings)) return false;
     if (this.bodyOnGet && bodyOnGet.check(head, settings) !== undefined) return false;
     if (this.expect && head.headers.expect !== undefined && expect.check(head, settings) !== undefined) return false;
     return true;
@@ -124,6 +124,22 @@ function targetMask(settings: DetectorSettings, on: (name: keyof DetectorSetting
  * comparing with the last one usually replaces the regexps of `hostProblem`.
  */
 let lastGoodHost: string | undefined;
+
+/** The last Host value `numericHost` was asked about, and its answer (a pure function of the value). */
+let lastNumericHost: string | undefined;
+let lastNumericVerdict = false;
+
+/** Whether `numericHost` refuses the request's Host; the same Host as last time is not normalised again. */
+function hostIsNumeric(head: ParsedHead, settings: DetectorSettings): boolean {
+  const value = headerValue(head, 'host');
+  if (value !== undefined && value === lastNumericHost) return lastNumericVerdict;
+  const verdict = numericHost.check(head, settings) !== undefined;
+  if (typeof value === 'string') {
+    lastNumericHost = value;
+    lastNumericVerdict = verdict;
+  }
+  return verdict;
+}
 
 /** Whether a Host value passes `hostHeader` (given exactly one Host line). */
 function wellFormedHost(value: unknown): boolean {

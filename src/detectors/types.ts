@@ -28,6 +28,11 @@ export interface ParsedHead {
   readonly parsedStrictly: boolean;
   /** The head of an HTTP/2 stream (pseudo-headers turned into method, target and Host): HTTP/2.0 is its version. */
   readonly http2: boolean;
+  /**
+   * A new number for every parse (the policy refills one head object per request): the scans'
+   * one-entry caches key on it, one integer comparison.
+   */
+  readonly serial: number;
 }
 
 /**

@@ -233,7 +233,15 @@ export function parseHead(req: RequestHead, fragmentsRefused = false, into: Writ
   into.rawHeaders = raw;
   into.parsedStrictly = strict;
   into.http2 = isHttp2Head(req);
+  into.serial = nextSerial();
   return into;
+}
+
+/** Serials of parsed heads: small integers (wrapping at 2^30), so never a boxed number. */
+let serial = 0;
+function nextSerial(): number {
+  serial = (serial + 1) & 0x3fffffff;
+  return serial;
 }
 
 /** A `ParsedHead` that `parseHead()` may fill. */
@@ -241,7 +249,7 @@ type WritableHead = { -readonly [K in keyof ParsedHead]: ParsedHead[K] };
 
 /** An empty head, with every field of its final shape. */
 function blankHead(): WritableHead {
-  return { method: '', target: '', pathStart: 0, pathEnd: 0, httpVersion: '', headers: EMPTY_HEADERS, rawHeaders: EMPTY_RAW, parsedStrictly: false, http2: false };
+  return { method: '', target: '', pathStart: 0, pathEnd: 0, httpVersion: '', headers: EMPTY_HEADERS, rawHeaders: EMPTY_RAW, parsedStrictly: false, http2: false, serial: 0 };
 }
 
 /** Everything after the first `?` of a target, up to a later `#`, or `''`. */

@@ -27,7 +27,7 @@ import { neuterCompatResponse, refuseStream } from './http2/stream.js';
 import { countRefusedStream, DEFAULT_MAX_REFUSED_STREAMS } from './http2/session.js';
 import { decision } from './policy/decisions.js';
 import { show } from './errors.js';
-import { ensureState, stateOf } from './request-state.js';
+import { appliedDecision, ensureState } from './request-state.js';
 import { Bans } from './bans/bans.js';
 import { compileBanOptions } from './bans/options.js';
 import type { BanControl } from './bans/types.js';
@@ -171,11 +171,11 @@ export class Guard {
    * @internal For adapters and transports; not part of the public API.
    */
   handle(req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
-    const state = stateOf(req);
-    if (state !== undefined && state.recorded !== undefined && state.recorded === state.decision) {
+    const applied = appliedDecision(req);
+    if (applied !== undefined) {
       // Already decided and applied by protect() before any listener ran (the usual case): a
       // refusal never reaches a listener, so this one is allowed, or refused in report mode only.
-      return state.decision.action === 'allow' || this.mode !== 'enforce';
+      return applied.action === 'allow' || this.mode !== 'enforce';
     }
     this.warnIfUnprotected(req);
     return !this.apply(this.decisionOf(req), req, res, adapter);
@@ -243,10 +243,10 @@ export class Guard {
   applyBeforeListeners(req: IncomingMessage, res: ServerResponse, adapter: AdapterName): boolean {
     const head = http2HeadOf(req);
     if (head === undefined) return this.apply(this.decisionOf(req), req, res, adapter);
-    const state = stateOf(head);
-    if (state !== undefined && state.recorded !== undefined && state.recorded === state.decision) {
+    const applied = appliedDecision(head);
+    if (applied !== undefined) {
       // Decided and applied at 'stream': a refused stream never gets this far in enforce mode.
-      return state.decision.action !== 'allow' && this.mode === 'enforce';
+      return applied.action !== 'allow' && this.mode === 'enforce';
     }
     return this.applyToStream(this.decideStream(head), head, res);
   }

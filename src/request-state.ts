@@ -33,12 +33,16 @@ export function ensureState(key: object): RequestState {
   return state;
 }
 
-/** Whether `key` already has its state (without creating it). */
-export function hasState(key: object): boolean {
-  return (key as Holder)[KEY] !== undefined;
-}
-
 /** The state of `key`, or undefined when it has none yet (without creating it). */
 export function stateOf(key: object): RequestState | undefined {
   return (key as Holder)[KEY];
+}
+
+/**
+ * The decision of `key` when it has been both decided and applied (recorded) as that decision,
+ * as protect() does before any listener; undefined otherwise. Later steps then only look it up.
+ */
+export function appliedDecision(key: object): Decision | undefined {
+  const state = (key as Holder)[KEY];
+  return state !== undefined && state.recorded !== undefined && state.recorded === state.decision ? state.decision : undefined;
 }

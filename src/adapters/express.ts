@@ -8,7 +8,7 @@ import type { ListenOptions } from 'node:net';
 import type { Guard } from '../guard.js';
 import { toGuard, type GuardOrOptions } from './guard-input.js';
 import { continueWhenBodyIsRead } from './lazy-continue.js';
-import { ensureState, hasState } from '../request-state.js';
+import { ensureState, stateOf } from '../request-state.js';
 import { protectServer } from '../server.js';
 import { warnAboutPlacement } from './express-placement.js';
 import { HangupConfigError, show } from '../errors.js';
@@ -89,7 +89,7 @@ export function hangupExpress(guardOrOptions: GuardOrOptions, options: HangupExp
   };
   const middleware = function hangupMiddleware(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
     if (!placementChecked) checkPlacement(req);
-    if (!hasState(req)) giveStateBeforeExpress((req.socket as { server?: Server | null } | null)?.server);
+    if (stateOf(req) === undefined) giveStateBeforeExpress((req.socket as { server?: Server | null } | null)?.server);
     // A refused request is answered or dropped here and `next` is never called: no route runs.
     if (guard.handle(req, res, 'express')) next();
   };

@@ -9,8 +9,10 @@ import { normalizeHost, type HostMatcher } from './hosts.js';
 export class LastHost {
   private raw: string | undefined = undefined;
   private normalized = '';
-  private matcher: HostMatcher | null = null;
-  private served = false;
+  /** Whether `matcher` serves `normalized`; undefined until asked. */
+  private served: boolean | undefined = undefined;
+
+  constructor(private readonly matcher: HostMatcher | null) {}
 
   /** `normalizeHost(value)`, remembered for the last value. */
   normalize(value: string | undefined): string {
@@ -18,19 +20,17 @@ export class LastHost {
     if (value !== this.raw) {
       this.raw = value;
       this.normalized = normalizeHost(value);
-      this.matcher = null;
+      this.served = undefined;
     }
     return this.normalized;
   }
 
-  /** `matcher.matches(normalized)` for the value last given to `normalize()`, remembered. */
-  matches(normalized: string, matcher: HostMatcher): boolean {
-    if (normalized !== this.normalized || matcher !== this.matcher) {
-      // Only asked right after normalize(); a different value is asked without being remembered.
-      if (normalized !== this.normalized) return matcher.matches(normalized);
-      this.matcher = matcher;
-      this.served = matcher.matches(normalized);
-    }
+  /** Whether the `hosts` list serves `normalized` (a value from `normalize()`); always without a list. */
+  serves(normalized: string): boolean {
+    const matcher = this.matcher;
+    if (matcher === null) return true;
+    if (normalized !== this.normalized) return matcher.matches(normalized);
+    this.served ??= matcher.matches(normalized);
     return this.served;
   }
 }

@@ -51,7 +51,7 @@ export class Policy {
   /** The `preflight` option: CORS preflights for routed methods, or null. */
   private readonly preflight: Preflight | null;
   /** The last Host seen, normalised and matched (a server sees the same few over and over). */
-  private readonly hosts = new LastHost();
+  private readonly hosts: LastHost;
   /** The head `decide()` fills for each request (no allocation per request); null while in use. */
   private scratch: WritableHead | null = blankHead();
 
@@ -71,6 +71,7 @@ export class Policy {
             this.settings,
           );
     this.hostMatcher = options.hosts === undefined ? null : new HostMatcher(options.hosts, 'hosts');
+    this.hosts = new LastHost(this.hostMatcher);
     this.detectors = enabledDetectors(options.detectors);
     const detectorSettings = resolveDetectorSettings(options.detectors);
     this.screen = new DetectorScreen(detectorSettings);
@@ -130,12 +131,12 @@ export class Policy {
   }
 
   /** Why the Host of a request is not one the policy serves, or undefined when it is. */
-  private hostRefusal(head: ParsedHead, normalizedHost: string, hostMatcher: HostMatcher): Decision | undefined {
+  private hostRefusal(head: ParsedHead, normalizedHost: string): Decision | undefined {
     const count = headerScan(head).host;
     if (count === 0) return HOST_MISSING;
     if (count > 1) return HOST_DUPLICATE;
     if (normalizedHost === '') return HOST_EMPTY;
-    return this.hosts.matches(normalizedHost, hostMatcher) ? undefined : HOST_UNLISTED;
+    return this.hosts.serves(normalizedHost) ? undefined : HOST_UNLISTED;
   }
 
   private decideUnsafe(req: RequestHead, onReportOnly: ((matched: Decision) => void) | undefined, head: ParsedHead): Decision {
@@ -161,7 +162,7 @@ export class Policy {
       // A Host the policy does not serve is refused as such before a notFound or drop rule answers:
       // a fixed 404 for /favicon.ico on any Host would tell an address scanner the site is there.
       // Only an allow rule may admit such a request (a load balancer's health check by address).
-      const hostRefusal = hostMatcher === null ? undefined : this.hostRefusal(head, normalizedHost, hostMatcher);
+      const hostRefusal = hostMatcher === null ? undefined : this.hostRefusal(head, normalizedHost);
       if (rules.length > 0) {
         // What the rules read, built only when there are rules (the path and query are copies).
         const target = head.target;

@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { hangup, redisStore } from '../../src/index.js';
 import { freePort } from '../helpers/processes.js';
 import { runHangup } from '../helpers/cli.js';
 import { from, get, sleep } from './helpers.js';
+import { listen } from '../helpers/servers.js';
 import { haveRedisServer, killRedis, startRedis } from './redis-server.js';
 
 const skip = haveRedisServer() ? false : 'redis-server is not installed (apt-get install redis-server; CI installs it)';
@@ -32,8 +32,7 @@ test('hangup bans: ban, list, unban in Redis reach a running guard; exit codes',
   await client.connect();
   const guard = hangup({ routes: ['GET /'], hints: false, ban: { store: redisStore({ client }) } });
   const server = guard.createServer((_req, res) => res.end('hello'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   const banned = async (): Promise<boolean> => (await from('127.0.0.2', port, get('/'), 300)).bytes.length === 0;
   try {
     await sleep(300);

@@ -3,11 +3,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { hangup, HangupConfigError } from '../../src/index.js';
 import { addressKey, forwardedClient } from '../../src/bans/address.js';
 import { BanTable, StrikeTable } from '../../src/bans/tables.js';
 import { from, get } from './helpers.js';
+import { listen } from '../helpers/servers.js';
 
 const CLOSE_404 = /^HTTP\/1\.1 404 Not Found\r\nDate: [^\r]+ GMT\r\nConnection: close\r\nContent-Length: 0\r\n\r\n$/;
 
@@ -49,8 +49,7 @@ test('behind a trusted proxy: the forwarded client is banned, checked per reques
     handled++;
     res.end('hello');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   const via = (client: string, path: string) => from('127.0.0.1', port, get(path, 'localhost', [`X-Forwarded-For: 6.6.6.6, ${client}`]));
   try {
     for (let i = 0; i < 3; i++) assert.match((await via('203.0.113.7', '/wp-login.php')).text, CLOSE_404);

@@ -4,9 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { hangup } from '../../src/index.js';
 import { from, get, sleep } from './helpers.js';
+import { listen } from '../helpers/servers.js';
 
 test('tarpit: held with zero bytes for `hold`, then closed; above `max` dropped at once; the app never sees them', async () => {
   const guard = hangup({ routes: ['GET /'], hints: false, ban: { action: { tarpit: { hold: 400, max: 2 } } } });
@@ -15,8 +15,7 @@ test('tarpit: held with zero bytes for `hold`, then closed; above `max` dropped 
     handled++;
     res.end('hello');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   try {
     guard.bans?.ban('127.0.0.2');
     const held = [from('127.0.0.2', port, get('/'), 2_000), from('127.0.0.2', port, get('/'), 2_000)];
@@ -46,8 +45,7 @@ test('tarpit: held with zero bytes for `hold`, then closed; above `max` dropped 
 test('tarpit: server.close() does not wait for held connections', async () => {
   const guard = hangup({ routes: ['GET /'], hints: false, ban: { action: { tarpit: { hold: '1m' } } } });
   const server = guard.createServer((_req, res) => res.end('hello'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   guard.bans?.ban('127.0.0.2');
   const held = from('127.0.0.2', port, get('/'), 5_000);
   await sleep(150);
